@@ -1,0 +1,38 @@
+# Two commands to get going: `make demo` and `make test`.
+# Every target that needs the environment depends on `setup`, which is idempotent and fast.
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test bench lint clean
+
+help:
+	@echo "make setup   install Debian packages (coq, hammer, mathcomp, eprover, cvc4, postgresql) and $(VENV)"
+	@echo "make demo    setup, then prove a few Coq standard-library lemmas through the API"
+	@echo "make test    setup, then run the test suite against real coqidetop (PYTEST_ARGS=... to pass options)"
+	@echo "make bench   setup, then run the Coq environment benchmark (bench/coq_env.py)"
+	@echo "make lint    ruff check prover tests bench"
+	@echo "make clean   remove caches and build artifacts (keeps $(VENV))"
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	$(VENV)/bin/prover demo
+
+test: setup
+	@$(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "test: pytest collected no tests (exit 5); treating this as a failure" >&2; fi; \
+	exit $$rc
+
+bench: setup
+	$(PY) bench/coq_env.py
+
+lint: setup
+	$(VENV)/bin/ruff check prover tests bench
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Proof-assistant backends behind one API (`prover.envs.base`)."""

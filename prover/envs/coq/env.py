@@ -1,0 +1,227 @@
+"""`CoqEnv`: the uniform proof-environment API over coqidetop.
+
+Every state the env hands out is remembered as its tactic path from the theorem's root.
+Running a tactic on any of them asks the document for header + statement + that path
+(`CoqDocument.sync` re-runs only the part that differs, usually nothing or one
+``Edit_at``), then adds the tactic. So any earlier state can be the parent, and a crashed
+or killed coqidetop is rebuilt by replay on the next call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass
+from typing import Self
+
+from prover.envs import limits as lim
+from prover.envs.base import (
+    Goal,
+    ProofFinished,
+    ProofState,
+    TacticError,
+    TacticResult,
+    TacticTimeout,
+    Theorem,
+    Verdict,
+)
+from prover.envs.coq.check import CoqChecker, screen_sentence
+from prover.envs.coq.codec import Goals, RawGoal
+from prover.envs.coq.document import CoqDocument, Done, Failed, ReplayError
+from prover.envs.coq.sentences import SentenceSplitError, split_sentences
+from prover.errors import ConfigError, EnvCrashed, EnvInitError, StaleStateError
+
+_HAMMER_LIBEXEC = "/usr/libexec/coq-hammer"  # Debian's coq-hammer keeps `htimeout` here
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    sentences: tuple[str, ...]
+    tactics: tuple[str, ...]
+
+
+def coq_args(load_path: tuple[tuple[str, str], ...] = (), recursive: bool = True) -> tuple[str, ...]:
+    """coqidetop flags for extra load paths: (directory, logical prefix) pairs."""
+    flag = "-R" if recursive else "-Q"
+    return tuple(itertools.chain.from_iterable((flag, d, p) for d, p in load_path))
+
+
+def _ensure_hammer_path() -> None:
+    # The hammer's ATP wrapper must be on PATH of coqidetop, which inherits ours.
+    path = os.environ.get("PATH", "")
+    if os.path.isdir(_HAMMER_LIBEXEC) and _HAMMER_LIBEXEC not in path.split(os.pathsep):
+        os.environ["PATH"] = f"{path}{os.pathsep}{_HAMMER_LIBEXEC}" if path else _HAMMER_LIBEXEC
+
+
+def split_text(text: str, what: str) -> tuple[str, ...]:
+    """Sentences of `text`; a missing final period is added (``intros n`` is ``intros n.``)."""
+    try:
+        return tuple(s.text for s in split_sentences(text))
+    except SentenceSplitError as first:
+        try:
+            return tuple(s.text for s in split_sentences(text.rstrip() + "."))
+        except SentenceSplitError:
+            raise ConfigError(f"cannot split the {what} into Coq sentences: {first}") from first
+
+
+class CoqEnv:
+    """A Coq session: start theorems, run tactics on any earlier state, query, check.
+
+    ``with CoqEnv() as env: s0 = env.start(theorem)``. Closing kills coqidetop and
+    every process it started.
+    """
+
+    def __init__(self, limits: lim.Limits = lim.DEFAULT_LIMITS, args: tuple[str, ...] = (),
+                 cwd: str | None = None, allowed_axioms: tuple[str, ...] | None = None) -> None:
+        _ensure_hammer_path()
+        self.limits = limits
+        self._doc = CoqDocument(args, limits, cwd)
+        self._checker_doc = CoqDocument(args, limits, cwd)
+        self._checker = CoqChecker(self._checker_doc, allowed_axioms)
+        self._ids = itertools.count(1)
+        self._nodes: dict[int, _Node] = {}
+        self._theorem: Theorem | None = None
+        self._prefix: tuple[str, ...] = ()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        current = self._theorem.name if self._theorem else None
+        return f"CoqEnv(pid={self._doc.pid}, theorem={current!r}, states={len(self._nodes)})"
+
+    def close(self) -> None:
+        self._doc.close()
+        self._checker_doc.close()
+
+    @property
+    def restarts(self) -> int:
+        """How many times coqidetop had to be respawned (crash, kill, runaway tactic)."""
+        return self._doc.restarts
+
+    @property
+    def pid(self) -> int | None:
+        return self._doc.pid
+
+    # -- header ---------------------------------------------------------------------------
+    def load_header(self, header: str) -> int:
+        """Bring the document to exactly `header`; its state id. Cheap when already there."""
+        sentences = split_text(header, "header") if header.strip() else ()
+        try:
+            ids = self._doc.sync(sentences, self.limits.startup_seconds)
+        except ReplayError as exc:
+            raise EnvInitError(f"the header failed: {exc}") from exc
+        return ids[-1] if ids else self._doc.root_id
+
+    # -- proofs ---------------------------------------------------------------------------
+    def start(self, theorem: Theorem) -> ProofState:
+        """Open `theorem` after its header; its root state. Ends any proof open before."""
+        if theorem.backend != "coq":
+            raise ConfigError(f"CoqEnv cannot start a {theorem.backend!r} theorem; use open_env({theorem.backend!r})")
+        statement = split_text(theorem.statement, "statement")
+        if len(statement) != 1:
+            raise ConfigError(f"the statement must be one sentence, got {len(statement)}: {theorem.statement!r}")
+        self._nodes.clear()
+        self._theorem = None
+        self.load_header(theorem.header)
+        opened = self._doc.advance(statement[0], self.limits.startup_seconds)
+        if not isinstance(opened, Done):
+            why = opened.message if isinstance(opened, Failed) else "it timed out"
+            raise EnvInitError(f"the statement of {theorem.name!r} failed: {why}")
+        name, _ = self._doc.status()
+        if name != theorem.name:
+            raise EnvInitError(f"the statement opens a proof named {name!r}, not {theorem.name!r}")
+        self._theorem = theorem
+        self._prefix = self._doc.sentences
+        result = self._observe(_Node((), ()))
+        if not isinstance(result, ProofState):
+            raise EnvInitError(f"the statement of {theorem.name!r} opened no goal")
+        return result
+
+    def run_tactic(self, state: ProofState, tactic: str, timeout: float | None = None) -> TacticResult:
+        """Run `tactic` (one or more sentences) on `state`, any state of the current proof."""
+        node = self._nodes.get(state.id)
+        if node is None or self._theorem is None:
+            raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
+        try:
+            sentences = split_text(tactic, "tactic")
+        except ConfigError as exc:
+            return TacticError(str(exc))
+        if not sentences:
+            return TacticError("the tactic is empty")
+        for sentence in sentences:
+            why = screen_sentence(sentence)
+            if why is not None:
+                return TacticError(f"not allowed in a proof: {why}")
+        seconds = self.limits.tactic_seconds if timeout is None else timeout
+        try:
+            self._doc.sync(self._prefix + node.sentences, self.limits.proof_seconds)
+        except ReplayError as exc:
+            raise EnvCrashed(f"could not rebuild the parent state after a restart: {exc}") from exc
+        for sentence in sentences:
+            outcome = self._doc.advance(sentence, seconds)
+            if isinstance(outcome, Failed):
+                return TacticError(outcome.message, outcome.location if len(sentences) == 1 else None)
+            if not isinstance(outcome, Done):
+                return TacticTimeout(seconds)
+        if self._doc.status() != (self._theorem.name, (self._theorem.name,)):
+            return TacticError("the tactic left the proof")
+        return self._observe(_Node(node.sentences + sentences, node.tactics + (tactic.strip(),)))
+
+    def _observe(self, node: _Node) -> TacticResult:
+        goals = self._doc.goals()
+        if goals is None:
+            return TacticError("no proof is open after the tactic")
+        if goals.given_up:
+            return TacticError(f"the tactic gave up {len(goals.given_up)} goal(s) (admit is not a proof)")
+        state_id = next(self._ids)
+        self._nodes[state_id] = node
+        depth = len(node.tactics)
+        if goals.empty:
+            return ProofFinished(id=state_id, depth=depth, tactics=node.tactics)
+        return _state(goals, state_id, depth, node.tactics)
+
+    def query(self, text: str, state: ProofState | None = None) -> str:
+        """Output of a read-only command (Search, Check, About, Locate, Print) at `state` or the tip.
+
+        Raises `QueryError` with Coq's message when the command fails.
+        """
+        command = text.strip()
+        if not command.endswith("."):
+            command += "."
+        if state is not None:
+            node = self._nodes.get(state.id)
+            if node is None:
+                raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
+            self._doc.sync(self._prefix + node.sentences, self.limits.proof_seconds)
+        elif not self._doc.alive():
+            self._doc.sync(self._doc.sentences, self.limits.proof_seconds)
+        return self._doc.query(command, timeout=self.limits.tactic_seconds)
+
+    def check(self, theorem: Theorem, proof: str) -> Verdict:
+        """Check a whole proof soundly, in this env's own separate checker process."""
+        return self._checker.check(theorem, proof)
+
+    def proof_of(self, state: ProofState | ProofFinished) -> str:
+        """The tactic script from the root to `state`, one tactic per line."""
+        node = self._nodes.get(state.id)
+        if node is None:
+            raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
+        return "\n".join(node.tactics)
+
+
+def _goal(raw: RawGoal) -> Goal:
+    return Goal(raw.hypotheses, raw.conclusion)
+
+
+def _state(goals: Goals, state_id: int, depth: int, tactics: tuple[str, ...]) -> ProofState:
+    return ProofState(
+        goals=tuple(map(_goal, goals.foreground)),
+        pending=tuple(map(_goal, goals.background + goals.shelved)),
+        id=state_id,
+        depth=depth,
+        tactics=tactics,
+    )
