@@ -97,6 +97,10 @@ class CoqEnv:
         self._doc.close()
         self._checker_doc.close()
 
+    def healthy(self) -> bool:
+        """False when a coqidetop this env started has died (a pool then recycles the env)."""
+        return all(doc.pid is None or doc.alive() for doc in (self._doc, self._checker_doc))
+
     @property
     def restarts(self) -> int:
         """How many times coqidetop had to be respawned (crash, kill, runaway tactic)."""
