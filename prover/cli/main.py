@@ -1,0 +1,20 @@
+"""Entry point of the `prover` console script."""
+
+from __future__ import annotations
+
+import typer
+
+from prover.cli import check, demo, shell
+
+app = typer.Typer(
+    name="prover",
+    help="Machine theorem proving and formal verification: one API over proof assistants.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("check", help=check.__doc__)(check.check)
+app.command("shell", help=shell.__doc__)(shell.shell)
+app.command("demo", help=demo.__doc__)(demo.demo)
+
+if __name__ == "__main__":
+    app()
