@@ -9,7 +9,10 @@ cap) the next call respawns it and replays the chain, so recovery is transparent
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 from prover.envs import limits as lim
@@ -59,7 +62,10 @@ class CoqDocument:
                  cwd: str | None = None) -> None:
         self.args = args
         self.limits = limits
-        self.cwd = cwd
+        # Tactics such as lia write caches (.lia.cache) into the working directory: give
+        # each document a private one unless the caller chose a directory.
+        self._own_cwd = cwd is None
+        self.cwd = cwd if cwd is not None else tempfile.mkdtemp(prefix="prover-coq-")
         self._proc: CoqProcess | None = None
         self._codec: Codec = codec_for_version("8.16")
         self.version = ""
@@ -80,6 +86,8 @@ class CoqDocument:
         if self._proc is not None:
             self._proc.kill()
             self.restarts += 1
+        if self._own_cwd:
+            os.makedirs(self.cwd, exist_ok=True)  # again after close(): the env may be reused
         proc = CoqProcess(self.args, self.limits, self.cwd)
         self._proc = proc
         self._chain = []
@@ -108,6 +116,8 @@ class CoqDocument:
             self._proc.close(self._codec.quit())
             self._proc = None
         self._chain = []
+        if self._own_cwd:
+            shutil.rmtree(self.cwd, ignore_errors=True)
 
     @property
     def tip(self) -> int:
@@ -155,7 +165,8 @@ class CoqDocument:
             if reply.interrupted or status.message.startswith("Timeout!"):
                 return TimedOut(timeout or 0.0)
             return Failed(status.message, _shift(status.location, shift))
-        messages = tuple(m for f in reply.feedback if (m := self._codec.message_of(f)) is not None)
+        # Coq repeats some warnings (once when parsing, once when executing): keep one of each.
+        messages = tuple(dict.fromkeys(m for f in reply.feedback if (m := self._codec.message_of(f)) is not None))
         return Done(state_id, messages)
 
     def _forget_after(self, state_id: int) -> None:
@@ -196,6 +207,14 @@ class CoqDocument:
         if isinstance(value, Fail):
             raise ProtocolError(f"Status failed: {value.message}")
         return self._codec.status_of(value)
+
+    def load_header(self, sentences: tuple[str, ...] | list[str]) -> int:
+        """Bring the document to exactly the header `sentences`; the header's state id."""
+        try:
+            ids = self.sync(sentences, self.limits.startup_seconds)
+        except ReplayError as exc:
+            raise EnvInitError(f"the header failed: {exc}") from exc
+        return ids[-1] if ids else self.root_id
 
     def status(self) -> tuple[str | None, tuple[str, ...]]:
         """The open proof's name (or None) and the names of all open proofs."""

@@ -113,12 +113,7 @@ class CoqEnv:
     # -- header ---------------------------------------------------------------------------
     def load_header(self, header: str) -> int:
         """Bring the document to exactly `header`; its state id. Cheap when already there."""
-        sentences = split_text(header, "header") if header.strip() else ()
-        try:
-            ids = self._doc.sync(sentences, self.limits.startup_seconds)
-        except ReplayError as exc:
-            raise EnvInitError(f"the header failed: {exc}") from exc
-        return ids[-1] if ids else self._doc.root_id
+        return self._doc.load_header(split_text(header, "header") if header.strip() else ())
 
     # -- proofs ---------------------------------------------------------------------------
     def start(self, theorem: Theorem) -> ProofState:
@@ -173,7 +168,8 @@ class CoqEnv:
                 return TacticTimeout(seconds)
         if self._doc.status() != (self._theorem.name, (self._theorem.name,)):
             return TacticError("the tactic left the proof")
-        return self._observe(_Node(node.sentences + sentences, node.tactics + (tactic.strip(),)))
+        # The tactic as its sentences (final period included), so a path replays through `check`.
+        return self._observe(_Node(node.sentences + sentences, node.tactics + (" ".join(sentences),)))
 
     def _observe(self, node: _Node) -> TacticResult:
         goals = self._doc.goals()

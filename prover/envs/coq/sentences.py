@@ -25,6 +25,11 @@ Rules, in the order they apply:
   a projection ``x.(f)``.  In particular ``Qed.(* c *)`` is not terminated (Coq rejects it too).
 
 Offsets are Python string indices (code points), not UTF-8 byte offsets.
+
+Known limits (a lexer cannot see the grammar or user-declared tokens): a notation token that ends in
+``.`` or uses ``...`` inside a term would be misread; and after ``2: {`` Coq's lexer leaves the
+"between commands" mode, so to Coq a following ``-`` is no bullet (it then rejects the sentence),
+whereas here it is split off as one.
 """
 
 from __future__ import annotations
@@ -74,9 +79,7 @@ def _string_end(source: str, quote: int, in_comment: bool) -> int:
         i = source.find('"', i)
         if i < 0:
             where = " inside a comment" if in_comment else ""
-            raise SentenceSplitError(
-                f"unterminated string{where} starting at line {_line_at(source, quote)}"
-            )
+            raise SentenceSplitError(f"unterminated string{where} starting at line {_line_at(source, quote)}")
         if source.startswith('"', i + 1):  # "" is an escaped quote, not the end
             i += 2
             continue
@@ -186,8 +189,7 @@ def split_sentences(source: str) -> list[Sentence]:
             found = _terminator_end(source, mask, start)
             if found is None:
                 raise SentenceSplitError(
-                    f"sentence starting at line {bisect_left(newlines, start) + 1} has no "
-                    "terminating '.'"
+                    f"sentence starting at line {bisect_left(newlines, start) + 1} has no terminating '.'"
                 )
             end = found
         line = bisect_left(newlines, start) + 1

@@ -1,0 +1,22 @@
+"""The public API is what `prover.__all__` says, and every name in it exists (ruff keeps it sorted)."""
+
+from __future__ import annotations
+
+import prover
+
+
+def test_all_is_complete() -> None:
+    assert len(set(prover.__all__)) == len(prover.__all__)
+    for name in prover.__all__:
+        assert hasattr(prover, name), name
+    public = {n for n in vars(prover) if not n.startswith("_") and n not in ("annotations", "envs", "errors")}
+    assert public == set(prover.__all__)
+
+
+def test_open_env_names_unknown_backends_clearly() -> None:
+    import pytest
+
+    with pytest.raises(prover.ConfigError, match="unknown backend 'isabelle'"):
+        prover.open_env("isabelle")
+    with pytest.raises(prover.ConfigError, match="not built yet"):
+        prover.open_env("lean")
