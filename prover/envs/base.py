@@ -66,12 +66,13 @@ class Goal:
 
 
 def _fingerprint(goals: tuple[Goal, ...], pending: tuple[Goal, ...]) -> str:
-    canon = "\x01".join(
-        "\x00".join((*map(normalize_whitespace, g.hypotheses), "|-", normalize_whitespace(g.conclusion)))
-        for g in goals
-    )
-    canon += "\x02" + "\x01".join(normalize_whitespace(g.conclusion) for g in pending)
-    return hashlib.sha256(canon.encode()).hexdigest()[:24]
+    def canon(group: tuple[Goal, ...]) -> str:
+        return "\x01".join(
+            "\x00".join((*map(normalize_whitespace, g.hypotheses), "|-", normalize_whitespace(g.conclusion)))
+            for g in group
+        )
+
+    return hashlib.sha256(f"{canon(goals)}\x02{canon(pending)}".encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ class EnvPool:
 
     def __init__(self, backend: str = "coq", size: int | None = None, limits: Limits = DEFAULT_LIMITS,
                  max_uses: int = 2000, **options: Any) -> None:
-        self.size = size or os.cpu_count() or 1
+        self.size = (os.cpu_count() or 1) if size is None else size
         if self.size < 1 or max_uses < 1:
             raise ConfigError("EnvPool needs size >= 1 and max_uses >= 1")
         self.backend = backend

@@ -19,11 +19,14 @@ def texts(source: str) -> list[str]:
 def assert_partition(source: str, sentences: list[Sentence]) -> None:
     """Sentences are ordered, disjoint, verbatim, and everything between them is blanks or comments."""
     prev = 0
+    line = 1
     for s in sentences:
         assert s.start >= prev, f"overlap at line {s.line}"
         assert source[s.start : s.end] == s.text
         assert s.text and not s.text[0].isspace() and not s.text.startswith("(*")
-        assert s.line == source.count("\n", 0, s.start) + 1
+        line += source.count("\n", prev, s.start)
+        assert s.line == line
+        line += s.text.count("\n")
         gap = strip_comments(source[prev : s.start])
         assert gap.strip(" \t\n\r") == "", f"code outside any sentence before line {s.line}: {gap!r}"
         prev = s.end
@@ -42,8 +45,12 @@ def test_simple_sentences_and_final_dot_at_eof() -> None:
 
 def test_qualified_names_and_numbers_do_not_terminate() -> None:
     src = "Require Import Coq.Arith.Arith.\nCheck Nat.add_comm.\nCheck Coq.Init.Nat.add.\nCheck 1.5.\n"
-    assert texts(src) == ["Require Import Coq.Arith.Arith.", "Check Nat.add_comm.", "Check Coq.Init.Nat.add.",
-                          "Check 1.5."]
+    assert texts(src) == [
+        "Require Import Coq.Arith.Arith.",
+        "Check Nat.add_comm.",
+        "Check Coq.Init.Nat.add.",
+        "Check 1.5.",
+    ]
 
 
 def test_terminator_directly_after_identifier_or_number() -> None:
@@ -87,17 +94,16 @@ def test_proof_commands_are_ordinary_sentences() -> None:
 
 
 def test_assorted_commands_and_tactics() -> None:
-    src = "\n".join(
-        [
-            "Notation \"x '.+1'\" := (S x) (at level 2).",
-            "Ltac t := repeat (match goal with | H : _ |- _ => idtac end).",
-            "intros; [ apply H | ].",
-            "exact (fun x => x).",
-            "Goal ∀ x, x ≤ x.",
-            "intros x. apply le_n.",
-        ]
-    )
-    assert texts(src) == [*src.splitlines()[:5], "intros x.", "apply le_n."]
+    lines = [
+        "Notation \"x '.+1'\" := (S x) (at level 2).",
+        "Ltac t := repeat (match goal with | H : _ |- _ => idtac end).",
+        "intros; [ apply H | ].",
+        "exact (fun x => x).",
+        "Goal ∀ x, x ≤ x.",
+        "intros x. apply le_n.",
+    ]
+    src = "\n".join(lines)
+    assert texts(src) == [*lines[:5], "intros x.", "apply le_n."]
 
 
 # --- comments and strings ------------------------------------------------------------------------
@@ -136,8 +142,21 @@ def test_strip_comments() -> None:
 
 def test_bullets() -> None:
     src = "split.\n- auto.\n- split.\n  + auto.\n  + split.\n    * auto.\n    * auto.\n"
-    assert texts(src) == ["split.", "-", "auto.", "-", "split.", "+", "auto.", "+", "split.",
-                          "*", "auto.", "*", "auto."]
+    assert texts(src) == [
+        "split.",
+        "-",
+        "auto.",
+        "-",
+        "split.",
+        "+",
+        "auto.",
+        "+",
+        "split.",
+        "*",
+        "auto.",
+        "*",
+        "auto.",
+    ]
 
 
 def test_repeated_bullets_and_bullet_without_space() -> None:
@@ -148,7 +167,9 @@ def test_repeated_bullets_and_bullet_without_space() -> None:
 
 def test_bullet_chars_inside_sentence_are_not_bullets() -> None:
     assert texts("rewrite <- H. Check (1 - 2 * 3 + 4). apply (x * y).") == [
-        "rewrite <- H.", "Check (1 - 2 * 3 + 4).", "apply (x * y).",
+        "rewrite <- H.",
+        "Check (1 - 2 * 3 + 4).",
+        "apply (x * y).",
     ]
 
 
@@ -161,14 +182,23 @@ def test_braces() -> None:
 
 def test_braces_inside_sentence_are_not_sentences() -> None:
     src = "Definition p := {| x := 1 |}. Check {x : nat | x = 1}. Record r := { f : nat }."
-    assert texts(src) == ["Definition p := {| x := 1 |}.", "Check {x : nat | x = 1}.",
-                          "Record r := { f : nat }."]
+    assert texts(src) == [
+        "Definition p := {| x := 1 |}.",
+        "Check {x : nat | x = 1}.",
+        "Record r := { f : nat }.",
+    ]
 
 
 def test_goal_selectors_with_brace() -> None:
     src = "1:{ auto. } 2: { auto. } [x]: { auto. } all: { auto. } 1-2, 4 : { auto. } !: { auto. }"
-    assert [t for t in texts(src) if t not in ("auto.", "}")] == ["1:{", "2: {", "[x]: {", "all: {",
-                                                                  "1-2, 4 : {", "!: {"]
+    assert [t for t in texts(src) if t not in ("auto.", "}")] == [
+        "1:{",
+        "2: {",
+        "[x]: {",
+        "all: {",
+        "1-2, 4 : {",
+        "!: {",
+    ]
     assert texts("2:\n(* c *) {") == ["2:\n(* c *) {"]
 
 
@@ -184,7 +214,11 @@ def test_offsets_and_lines() -> None:
     src = "(* header *)\n\nLemma l :\n  ∀ x, x ≤ x.\nProof. (* c *) - intros x.\n  auto.\nQed."
     got = split_sentences(src)
     assert [(s.text, s.line) for s in got] == [
-        ("Lemma l :\n  ∀ x, x ≤ x.", 3), ("Proof.", 5), ("-", 5), ("intros x.", 5), ("auto.", 6),
+        ("Lemma l :\n  ∀ x, x ≤ x.", 3),
+        ("Proof.", 5),
+        ("-", 5),
+        ("intros x.", 5),
+        ("auto.", 6),
         ("Qed.", 7),
     ]
     assert got[0].start == src.index("Lemma") and got[0].end == src.index("\nProof")

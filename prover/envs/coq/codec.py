@@ -11,8 +11,11 @@ Version differences live in subclasses of `Codec` picked by `codec_for_version`;
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from xml.sax.saxutils import escape
 
 from prover.errors import ProtocolError
@@ -116,6 +119,22 @@ class Status:
     all_proofs: tuple[str, ...]
 
 
+_R = TypeVar("_R")
+
+
+def _decoder(method: Callable[..., _R]) -> Callable[..., _R]:
+    """Report a reply of unexpected shape as ProtocolError, never as IndexError and kin."""
+
+    @functools.wraps(method)
+    def decode(*args: object) -> _R:
+        try:
+            return method(*args)
+        except (IndexError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise ProtocolError(f"unexpected shape in a coqidetop reply ({method.__name__}): {exc!r}") from exc
+
+    return decode
+
+
 def _loc(elem: ET.Element, start: str, stop: str) -> tuple[int, int] | None:
     if elem.get(start) is None or elem.get(stop) is None:
         return None
@@ -161,6 +180,7 @@ class Codec:
         return b'<call val="Quit"><unit/></call>'
 
     # -- replies ------------------------------------------------------------------------
+    @_decoder
     def value(self, elem: ET.Element) -> Value:
         if elem.tag != "value":
             raise ProtocolError(f"expected <value>, got <{elem.tag}>")
@@ -173,6 +193,7 @@ class Codec:
             location=_loc(elem, "loc_s", "loc_e"),
         )
 
+    @_decoder
     def added_state(self, good: Good) -> int:
         """The new state id from an Add reply."""
         sid = good.payload.find("state_id") if good.payload is not None else None
@@ -180,6 +201,7 @@ class Codec:
             raise ProtocolError("Add reply without a state id")
         return int(sid.get("val", "0"))
 
+    @_decoder
     def status_of(self, good: Good) -> Status:
         st = good.payload
         if st is None or st.tag != "status":
@@ -192,6 +214,7 @@ class Codec:
             all_proofs=tuple(s.text or "" for s in proofs_list.findall("string")),
         )
 
+    @_decoder
     def goals_of(self, good: Good) -> Goals | None:
         """The goal lists, or None when no proof is open."""
         opt = good.payload
@@ -216,6 +239,7 @@ class Codec:
             for g in lst.findall("goal")
         )
 
+    @_decoder
     def message_of(self, elem: ET.Element) -> Message | None:
         """The message carried by a feedback element, or None for progress feedback."""
         if elem.tag != "feedback":
@@ -238,6 +262,7 @@ class Codec:
             location=_loc(loc_elem, "start", "stop") if loc_elem is not None else None,
         )
 
+    @_decoder
     def version_of(self, good: Good) -> str:
         info = good.payload
         if info is None or info.tag != "coq_info":

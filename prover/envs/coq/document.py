@@ -22,6 +22,8 @@ from prover.errors import EnvCrashed, EnvInitError, ProtocolError, QueryError, S
 
 # Sentences that cannot take a `Timeout N` prefix: bullets, braces, goal-selected braces.
 _UNWRAPPABLE = re.compile(r"^\s*([-+*]+|[{}]|(\d+|\[\s*\w+\s*\])\s*:\s*\{)\s*$")
+# XML 1.0 cannot carry these; coqidetop would echo them back in an unparsable reply.
+_UNSENDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TIMEOUT_PREFIX = re.compile(r"^\s*(Timeout\s+\d+|Time|Fail|Succeed)\b")
 
 
@@ -140,31 +142,40 @@ class CoqDocument:
 
     def advance(self, sentence: str, timeout: float | None = None) -> Outcome:
         """Add `sentence` at the tip and execute it, within `timeout` seconds if given."""
+        if _UNSENDABLE.search(sentence):
+            return Failed("the text contains characters that cannot be sent to Coq (control characters)", None)
         proc = self._process()
         parent = self.tip
         text = sentence
         if timeout is not None and not _UNWRAPPABLE.match(sentence) and not _TIMEOUT_PREFIX.match(sentence):
             text = f"Timeout {lim.whole_seconds(timeout)} {sentence}"
-        shift = len(text) - len(sentence)
         call_timeout = None if timeout is None else timeout + 0.5
         try:
             added = self._codec.value(proc.call(self._codec.add(text, parent), call_timeout).value)
             if isinstance(added, Fail):
                 self._rewind_to(parent)
-                return Failed(added.message, _shift(added.location, shift))
+                return Failed(added.message, _char_span(text, added.location, sentence))
             state_id = self._codec.added_state(added)
             self._chain.append((sentence, state_id))
             reply = proc.call(self._codec.status(), call_timeout)
         except CallKilled:
-            self._proc = None if not proc.alive() else self._proc
             self._forget_after(parent)
             return TimedOut(timeout or 0.0)
+        except (EnvCrashed, ProtocolError) as exc:
+            # The process is gone (killed, out of memory) or was killed for garbling its
+            # output; the next call respawns and replays, so this is the sentence's failure.
+            self._forget_after(parent)
+            memory = getattr(exc, "out_of_memory", False)
+            return Failed(f"coqidetop died running this sentence{' (out of memory)' if memory else ''}: {exc}", None)
         status = self._codec.value(reply.value)
+        if reply.interrupted:  # answered only after our SIGINT: over time, whatever it says
+            self._rewind_to(parent)
+            return TimedOut(timeout or 0.0)
         if isinstance(status, Fail):
             self._rewind_to(parent)
-            if reply.interrupted or status.message.startswith("Timeout!"):
+            if status.message.startswith("Timeout!"):
                 return TimedOut(timeout or 0.0)
-            return Failed(status.message, _shift(status.location, shift))
+            return Failed(status.message, _char_span(text, status.location, sentence))
         # Coq repeats some warnings (once when parsing, once when executing): keep one of each.
         messages = tuple(dict.fromkeys(m for f in reply.feedback if (m := self._codec.message_of(f)) is not None))
         return Done(state_id, messages)
@@ -234,13 +245,14 @@ class CoqDocument:
 
     def query(self, text: str, state_id: int | None = None, timeout: float | None = None) -> str:
         """Run a read-only command at `state_id` (default: the tip) and return what it printed."""
+        if _UNSENDABLE.search(text):
+            raise QueryError("the query contains characters that cannot be sent to Coq (control characters)")
         self._route += 1
         route = self._route
         sid = self.tip if state_id is None else state_id
         try:
             reply = self._call(self._codec.query(text, sid, route), timeout or self.limits.tactic_seconds)
         except CallKilled as exc:
-            self._proc = None
             raise QueryError(f"query {text!r} timed out") from exc
         value = self._codec.value(reply.value)
         if isinstance(value, Fail):
@@ -251,7 +263,11 @@ class CoqDocument:
         return "\n".join(m.text for m in messages if m.route == route and not m.text.startswith("Fetching opaque"))
 
 
-def _shift(location: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
+def _char_span(sent: str, location: tuple[int, int] | None, sentence: str) -> tuple[int, int] | None:
+    """Coq's byte offsets into `sent` as character offsets into `sentence` (its suffix)."""
     if location is None:
         return None
-    return max(0, location[0] - by), max(0, location[1] - by)
+    raw = sent.encode()
+    shift = len(sent) - len(sentence)
+    start, end = (len(raw[:b].decode(errors="ignore")) - shift for b in location)
+    return max(0, start), max(0, end)
