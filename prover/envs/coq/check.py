@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from prover.envs.base import Theorem, Verdict, normalize_whitespace
 from prover.envs.coq.document import CoqDocument, Done, Failed
-from prover.envs.coq.sentences import SentenceSplitError, split_sentences, strip_comments
+from prover.envs.coq.sentences import SentenceSplitError, sentence_texts, split_sentences, strip_comments
 from prover.errors import QueryError
 
 # Commands a proof may never contain: escapes from the proof, effects outside Coq's
@@ -101,7 +101,7 @@ def parse_candidate(theorem: Theorem, proof: str) -> ProofScript | str:
         sentences = [s.text for s in split_sentences(proof)]
     except SentenceSplitError as exc:
         return f"the proof cannot be split into sentences: {exc}"
-    header = [normalize_whitespace(s.text) for s in split_sentences(theorem.header)]
+    header = [normalize_whitespace(s) for s in sentence_texts(theorem.header, "header")]
     while sentences and header and normalize_whitespace(sentences[0]) == header[0]:
         sentences.pop(0)
         header.pop(0)
@@ -180,7 +180,7 @@ class CoqChecker:
     def _run(self, theorem: Theorem, script: ProofScript, start: float) -> tuple[str, list[str], list[str]]:
         doc = self.document
         limits = doc.limits
-        header_state = doc.load_header([s.text for s in split_sentences(theorem.header)])
+        header_state = doc.load_header(sentence_texts(theorem.header, "header"))
         messages: list[str] = []
         opened = doc.advance(theorem.statement, limits.startup_seconds)
         if not isinstance(opened, Done):

@@ -28,7 +28,7 @@ from prover.envs.base import (
 from prover.envs.coq.check import CoqChecker, screen_sentence
 from prover.envs.coq.codec import Goals, RawGoal
 from prover.envs.coq.document import CoqDocument, Done, Failed, ReplayError
-from prover.envs.coq.sentences import SentenceSplitError, split_sentences
+from prover.envs.coq.sentences import sentence_texts
 from prover.errors import ConfigError, EnvCrashed, EnvInitError, StaleStateError
 
 _HAMMER_LIBEXEC = "/usr/libexec/coq-hammer"  # Debian's coq-hammer keeps `htimeout` here
@@ -51,17 +51,6 @@ def _ensure_hammer_path() -> None:
     path = os.environ.get("PATH", "")
     if os.path.isdir(_HAMMER_LIBEXEC) and _HAMMER_LIBEXEC not in path.split(os.pathsep):
         os.environ["PATH"] = f"{path}{os.pathsep}{_HAMMER_LIBEXEC}" if path else _HAMMER_LIBEXEC
-
-
-def split_text(text: str, what: str) -> tuple[str, ...]:
-    """Sentences of `text`; a missing final period is added (``intros n`` is ``intros n.``)."""
-    try:
-        return tuple(s.text for s in split_sentences(text))
-    except SentenceSplitError as first:
-        try:
-            return tuple(s.text for s in split_sentences(text.rstrip() + "."))
-        except SentenceSplitError:
-            raise ConfigError(f"cannot split the {what} into Coq sentences: {first}") from first
 
 
 class CoqEnv:
@@ -113,14 +102,14 @@ class CoqEnv:
     # -- header ---------------------------------------------------------------------------
     def load_header(self, header: str) -> int:
         """Bring the document to exactly `header`; its state id. Cheap when already there."""
-        return self._doc.load_header(split_text(header, "header") if header.strip() else ())
+        return self._doc.load_header(sentence_texts(header, "header") if header.strip() else ())
 
     # -- proofs ---------------------------------------------------------------------------
     def start(self, theorem: Theorem) -> ProofState:
         """Open `theorem` after its header; its root state. Ends any proof open before."""
         if theorem.backend != "coq":
             raise ConfigError(f"CoqEnv cannot start a {theorem.backend!r} theorem; use open_env({theorem.backend!r})")
-        statement = split_text(theorem.statement, "statement")
+        statement = sentence_texts(theorem.statement, "statement")
         if len(statement) != 1:
             raise ConfigError(f"the statement must be one sentence, got {len(statement)}: {theorem.statement!r}")
         self._nodes.clear()
@@ -146,7 +135,7 @@ class CoqEnv:
         if node is None or self._theorem is None:
             raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
         try:
-            sentences = split_text(tactic, "tactic")
+            sentences = sentence_texts(tactic, "tactic")
         except ConfigError as exc:
             return TacticError(str(exc))
         if not sentences:

@@ -38,10 +38,12 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "SentenceSplitError", "split_sentences", "strip_comments"]
+from prover.errors import ConfigError
+
+__all__ = ["Sentence", "SentenceSplitError", "sentence_texts", "split_sentences", "strip_comments"]
 
 
-class SentenceSplitError(ValueError):
+class SentenceSplitError(ConfigError, ValueError):
     """The source cannot be split: an unterminated comment, string or final sentence."""
 
 
@@ -196,3 +198,14 @@ def split_sentences(source: str) -> list[Sentence]:
         sentences.append(Sentence(text=source[start:end], start=start, end=end, line=line))
         pos = end
     return sentences
+
+
+def sentence_texts(text: str, what: str = "text") -> tuple[str, ...]:
+    """The sentences of `text` as strings; a missing final period is added (``intros n``)."""
+    try:
+        return tuple(s.text for s in split_sentences(text))
+    except SentenceSplitError as first:
+        try:
+            return tuple(s.text for s in split_sentences(text.rstrip() + "."))
+        except SentenceSplitError:
+            raise SentenceSplitError(f"cannot split the {what} into Coq sentences: {first}") from first
