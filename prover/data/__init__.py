@@ -1,0 +1,1 @@
+"""Datasets: extraction jobs (theorems, proof steps, premises) and benchmark loaders."""
