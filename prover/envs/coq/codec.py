@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape
 
 from prover.errors import ProtocolError
 
+_CONTROL = bytes([*range(1, 9), 11, 12, *range(14, 32)])
+_CONTROL_TO_QUESTION_MARK = bytes.maketrans(_CONTROL, b"?" * len(_CONTROL))
 _PRELUDE = b'<!DOCTYPE coq [<!ENTITY nbsp "&#160;">]><coq>'
 
 
@@ -35,7 +37,10 @@ class FrameDecoder:
     def feed(self, data: bytes) -> list[ET.Element]:
         """Feed raw bytes; return every top-level element completed by them."""
         try:
-            self._parser.feed(data)
+            # Coq echoes control characters of sentences (String.v has a BEL in a string)
+            # back raw, which XML 1.0 forbids; they are single bytes in UTF-8, so mapping
+            # them bytewise is safe. NUL stays: no sentence we send contains it.
+            self._parser.feed(data.translate(_CONTROL_TO_QUESTION_MARK))
             frames = []
             for event, elem in self._parser.read_events():
                 if event == "start":

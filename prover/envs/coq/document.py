@@ -22,8 +22,9 @@ from prover.errors import EnvCrashed, EnvInitError, ProtocolError, QueryError, S
 
 # Sentences that cannot take a `Timeout N` prefix: bullets, braces, goal-selected braces.
 _UNWRAPPABLE = re.compile(r"^\s*([-+*]+|[{}]|(\d+|\[\s*\w+\s*\])\s*:\s*\{)\s*$")
-# XML 1.0 cannot carry these; coqidetop would echo them back in an unparsable reply.
-_UNSENDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# NUL ends strings inside Coq and lone surrogates cannot be encoded; other control
+# characters go through (the codec tolerates their echo).
+_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 _TIMEOUT_PREFIX = re.compile(r"^\s*(Timeout\s+\d+|Time|Fail|Succeed)\b")
 
 
@@ -143,7 +144,7 @@ class CoqDocument:
     def advance(self, sentence: str, timeout: float | None = None) -> Outcome:
         """Add `sentence` at the tip and execute it, within `timeout` seconds if given."""
         if _UNSENDABLE.search(sentence):
-            return Failed("the text contains characters that cannot be sent to Coq (control characters)", None)
+            return Failed("the text contains characters that cannot be sent to Coq (NUL or an unpaired surrogate)", None)
         proc = self._process()
         parent = self.tip
         text = sentence
@@ -246,7 +247,7 @@ class CoqDocument:
     def query(self, text: str, state_id: int | None = None, timeout: float | None = None) -> str:
         """Run a read-only command at `state_id` (default: the tip) and return what it printed."""
         if _UNSENDABLE.search(text):
-            raise QueryError("the query contains characters that cannot be sent to Coq (control characters)")
+            raise QueryError("the query contains characters that cannot be sent to Coq (NUL or an unpaired surrogate)")
         self._route += 1
         route = self._route
         sid = self.tip if state_id is None else state_id
