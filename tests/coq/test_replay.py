@@ -45,9 +45,15 @@ def test_stdlib_file_replays_to_the_end_with_goals(relative: str, module: str) -
     assert all(s.before is not None and s.before.empty and s.after is None for s in qeds)
 
 
+def test_flags_follow_coqs_own_build() -> None:
+    init, other = STDLIB / "Init/Peano.v", STDLIB / "Arith/Between.v"
+    assert replay_args(init) == ("-noinit", "-topfile", str(init))
+    assert replay_args(other) == ("-topfile", str(other))
+    assert replay_args(other, "My.Between", ("-R", "/x", "My")) == ("-R", "/x", "My", "-top", "My.Between")
+
+
 def test_self_qualified_names_need_the_files_own_module_name() -> None:
     path = STDLIB / "Classes/DecidableClass.v"
-    assert replay_args(path)[-2:] == ("-topfile", str(path))
     doc = CoqDocument(("-top", "Top"))  # what a replay without -topfile would get
     try:
         result = replay_file(path, goals=False, document=doc)
