@@ -203,6 +203,7 @@ def to_theorem(record: TheoremRecord, file: FileRecord) -> Theorem:
         gold_proof="\n".join(record.proof),
         source=f"{record.library}:{record.file}:{record.line}",
         split=record.split,
+        module=record.module,
     )
 
 

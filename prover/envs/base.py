@@ -42,6 +42,9 @@ class Theorem:
     """Where the theorem comes from: a file path with line, or a benchmark id."""
     split: str | None = None
     """Dataset split (train/valid/test) when it comes from a benchmark."""
+    module: str | None = None
+    """The logical module the header runs in (Coq's ``-top``, e.g. ``Coq.Arith.PeanoNat``
+    for a theorem in its library file's context); None for the default (``Top``)."""
 
     @property
     def key(self) -> str:
@@ -49,6 +52,8 @@ class Theorem:
         canon = "\x00".join(
             (self.backend, self.name, normalize_whitespace(self.header), normalize_whitespace(self.statement))
         )
+        if self.module is not None:  # keys of theorems without a module stay as they were
+            canon += "\x00" + self.module
         return hashlib.sha256(canon.encode()).hexdigest()[:32]
 
 

@@ -80,9 +80,9 @@ class EnvPool:
             self._cond.notify()
 
     @contextmanager
-    def env(self, header: str = "") -> Iterator[Env]:
-        """An env, preferably one that already has `header` loaded; returned to the pool after."""
-        key = normalize_whitespace(header)
+    def env(self, header: str = "", module: str | None = None) -> Iterator[Env]:
+        """An env, preferably one that already has `header` loaded (as `module`); returned after."""
+        key = f"{module or ''}\x00{normalize_whitespace(header)}"
         slot = self._take(key)
         ok = False
         try:
@@ -93,7 +93,7 @@ class EnvPool:
 
     def check(self, theorem: Theorem, proof: str) -> Verdict:
         """Check a whole proof on a warm env for the theorem's header."""
-        with self.env(theorem.header) as env:
+        with self.env(theorem.header, theorem.module) as env:
             return env.check(theorem, proof)
 
     def close(self) -> None:

@@ -229,7 +229,7 @@ class CoqChecker:
         if not sections:  # fail closed: a report we cannot read is not a clean one
             return f"Print Assumptions gave an unrecognised report: {report[:200]!r}", messages, []
         axioms: list[str] = []
-        root = path[0] if path else ""
+        root = theorem.module or (path[0] if path else "")
         for section, names in sections.items():
             if section == "Section Variables":
                 why = self._variables_problem(names, header_state)

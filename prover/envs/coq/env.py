@@ -46,6 +46,27 @@ def coq_args(load_path: tuple[tuple[str, str], ...] = (), recursive: bool = True
     return tuple(itertools.chain.from_iterable((flag, d, p) for d, p in load_path))
 
 
+def module_args(args: tuple[str, ...], module: str | None) -> tuple[str, ...]:
+    """coqidetop flags that run a header as logical module `module` (``-top``), after `args`.
+
+    None keeps `args` as they are (Coq's default module ``Top``). Otherwise any ``-top`` or
+    ``-topfile`` in `args` is replaced, and the standard library's ``Coq.Init`` modules get
+    ``-noinit``, as Coq's build compiles them (they cannot load the prelude they build).
+    """
+    if module is None:
+        return args
+    flags: list[str] = []
+    rest = iter(args)
+    for flag in rest:
+        if flag in ("-top", "-topfile"):
+            next(rest, None)
+        else:
+            flags.append(flag)
+    if module.startswith("Coq.Init.") and "-noinit" not in flags:
+        flags.append("-noinit")
+    return (*flags, "-top", module)
+
+
 def _ensure_hammer_path() -> None:
     # The hammer's ATP wrapper must be on PATH of coqidetop, which inherits ours.
     path = os.environ.get("PATH", "")
@@ -57,16 +78,21 @@ class CoqEnv:
     """A Coq session: start theorems, run tactics on any earlier state, query, check.
 
     ``with CoqEnv() as env: s0 = env.start(theorem)``. Closing kills coqidetop and
-    every process it started.
+    every process it started. A theorem with a `module` (a library file's context) runs
+    as that module, ``-top MODULE``: `start` and `check` respawn their coqidetop when the
+    module changes.
     """
 
     def __init__(self, limits: lim.Limits = lim.DEFAULT_LIMITS, args: tuple[str, ...] = (),
                  cwd: str | None = None, allowed_axioms: tuple[str, ...] | None = None) -> None:
         _ensure_hammer_path()
         self.limits = limits
+        self._args = args
+        self._cwd = cwd
         self._doc = CoqDocument(args, limits, cwd)
         self._checker_doc = CoqDocument(args, limits, cwd)
         self._checker = CoqChecker(self._checker_doc, allowed_axioms)
+        self._past_restarts = 0
         self._ids = itertools.count(1)
         self._nodes: dict[int, _Node] = {}
         self._theorem: Theorem | None = None
@@ -93,11 +119,26 @@ class CoqEnv:
     @property
     def restarts(self) -> int:
         """How many times coqidetop had to be respawned (crash, kill, runaway tactic)."""
-        return self._doc.restarts
+        return self._past_restarts + self._doc.restarts
 
     @property
     def pid(self) -> int | None:
         return self._doc.pid
+
+    # -- module -----------------------------------------------------------------------------
+    def _in_module(self, doc: CoqDocument, module: str | None) -> CoqDocument:
+        """`doc` if it runs as `module` (Coq's ``-top``, fixed at startup), else a fresh one that does.
+
+        The old one is closed: an env serves one file context at a time (a pool keys envs
+        by header, which names the file), so switching is rare and costs one startup.
+        """
+        wanted = module_args(self._args, module)
+        if doc.args == wanted:
+            return doc
+        if doc is self._doc:
+            self._past_restarts += doc.restarts
+        doc.close()
+        return CoqDocument(wanted, self.limits, self._cwd)
 
     # -- header ---------------------------------------------------------------------------
     def load_header(self, header: str) -> int:
@@ -114,6 +155,7 @@ class CoqEnv:
             raise ConfigError(f"the statement must be one sentence, got {len(statement)}: {theorem.statement!r}")
         self._nodes.clear()
         self._theorem = None
+        self._doc = self._in_module(self._doc, theorem.module)
         self.load_header(theorem.header)
         opened = self._doc.advance(statement[0], self.limits.startup_seconds)
         if not isinstance(opened, Done):
@@ -192,6 +234,7 @@ class CoqEnv:
 
     def check(self, theorem: Theorem, proof: str) -> Verdict:
         """Check a whole proof soundly, in this env's own separate checker process."""
+        self._checker_doc = self._checker.document = self._in_module(self._checker_doc, theorem.module)
         return self._checker.check(theorem, proof)
 
     def proof_of(self, state: ProofState | ProofFinished) -> str:
