@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, shell
+from prover.cli import check, demo, extract, shell
 
 app = typer.Typer(
     name="prover",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.command("check", help=check.__doc__)(check.check)
 app.command("shell", help=shell.__doc__)(shell.shell)
 app.command("demo", help=demo.__doc__)(demo.demo)
+app.add_typer(extract.app, name="extract")
 
 if __name__ == "__main__":
     app()
