@@ -10,16 +10,20 @@ import fnmatch
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from prover.cli.common import console, reported_errors
 from prover.errors import ConfigError
 
+if TYPE_CHECKING:
+    from prover.data.coq import Library
+    from prover.data.coverage import PremiseCoverage
+
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
-_OUTPUTS = ("theorems.jsonl", "files.jsonl", "summary.json", "splits.json")
+_OUTPUTS = ("theorems.jsonl", "files.jsonl", "premises.jsonl", "summary.json", "splits.json")
 
 
 @app.command("coq")
@@ -47,6 +51,9 @@ def coq(
         min=1, help="Seconds one file may take; a file still running then is stopped and retried.")] = 600.0,
     retries: Annotated[int, typer.Option(
         min=0, help="Retries for a file that timed out, raised, or whose worker died.")] = 1,
+    premises: Annotated[bool, typer.Option(
+        help="Also build the premise corpus (premises.jsonl: every constant the theorems may use) "
+             "and report how many test-split theorems find their gold premises in it.")] = True,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the summary as one JSON object (no progress bar).")] = False,
 ) -> None:
@@ -57,6 +64,7 @@ def coq(
       files.jsonl      one file per line: its text and the flags that load it
       splits.json      train/valid/test by file: the committed manifest for
                        stdlib and mathcomp, by hash of the path for a DIR
+      premises.jsonl   every constant its theorems may use (name, type, kind, file, line)
       summary.json     counts, and the failed files by reason
       files/ failed/   one output per file, kept for resuming
 
@@ -81,12 +89,30 @@ def coq(
         summary = run_extraction(lib, target, files=selected, workers=workers, address=address,
                                  file_timeout=file_timeout, retries=retries, progress=not as_json,
                                  splits=manifest)
+        coverage = _premises(lib, target, quiet=as_json) if premises else None
     if as_json:
         outputs = {name: str(target / name) for name in _OUTPUTS}
-        print(json.dumps({"library": lib.name, "out": str(target), "outputs": outputs, **asdict(summary)}))
+        extra = {"premise_coverage": asdict(coverage)} if coverage is not None else {}
+        print(json.dumps({"library": lib.name, "out": str(target), "outputs": outputs, **asdict(summary), **extra}))
     else:
+        if coverage is not None:
+            for line in coverage.lines():
+                console.print(line, highlight=False)
         console.print(f"outputs in {target}/: {', '.join(_OUTPUTS)}", highlight=False)
     raise typer.Exit(0)
+
+
+def _premises(lib: Library, target: Path, quiet: bool) -> PremiseCoverage:
+    """Build the premise corpus next to the extraction and measure test-split coverage."""
+    from prover.data.coq import library_corpus
+    from prover.data.coverage import coverage_of_extraction
+    from prover.data.premises import write_corpus
+    from prover.data.records import read_files
+
+    required = {m for f in read_files(target / "files.jsonl") for m in f.requires}
+    say = None if quiet else (lambda line: console.print(f"premises: {line}", highlight=False))
+    write_corpus(target / "premises.jsonl", library_corpus(lib, required, progress=say))
+    return coverage_of_extraction(target, split="test")
 
 
 def _select(paths: list[str], pattern: str | None, limit: int | None) -> list[str]:

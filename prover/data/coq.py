@@ -51,8 +51,9 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prover.data.records import FileRecord, GoalRecord, StepRecord, TheoremRecord
 from prover.envs.coq.codec import Goals, RawGoal
@@ -61,6 +62,9 @@ from prover.envs.coq.replay import ReplayFailure, ReplayStep, coqlib, replay_arg
 from prover.envs.coq.sentences import Sentence, SentenceSplitError, split_sentences, strip_comments
 from prover.envs.limits import DEFAULT_LIMITS, Limits
 from prover.errors import ConfigError, QueryError
+
+if TYPE_CHECKING:
+    from prover.data.premises import Premise
 
 __all__ = [
     "LTAC_WORDS",
@@ -581,3 +585,21 @@ def _may_open_proof(statement: str) -> bool:
     text = strip_comments(statement)
     found = _DECLARATION.match(text)
     return found is not None and (found.group(1) in _THEOREM_LIKE or ":=" not in text)
+
+
+def library_corpus(lib: Library, required: Iterable[str] = (), limits: Limits = DEFAULT_LIMITS,
+                   progress: Callable[[str], None] | None = None) -> list[Premise]:
+    """The premise corpus a theorem of `lib` may draw on: `lib`'s own modules, plus the
+    installed standard library's and mathcomp's modules among `required`."""
+    from prover.data.premises import build_corpus, library_modules
+
+    corpus = build_corpus(library_modules(lib.root, lib.prefix), lib.args, limits, root=lib.root,
+                          progress=progress)
+    wanted = set(required)
+    for other in (STDLIB, MATHCOMP):
+        if other.root == lib.root:
+            continue
+        modules = [(m, path) for m, path in library_modules(other.root, other.prefix) if m in wanted]
+        if modules:
+            corpus += build_corpus(modules, other.args, limits, root=other.root, progress=progress)
+    return corpus
