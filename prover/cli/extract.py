@@ -107,11 +107,12 @@ def _premises(lib: Library, target: Path, quiet: bool) -> PremiseCoverage:
     from prover.data.coq import library_corpus
     from prover.data.coverage import coverage_of_extraction
     from prover.data.premises import write_corpus
-    from prover.data.records import read_files
+    from prover.data.records import read_files, read_theorems
 
     required = {m for f in read_files(target / "files.jsonl") for m in f.requires}
     say = None if quiet else (lambda line: console.print(f"premises: {line}", highlight=False))
-    write_corpus(target / "premises.jsonl", library_corpus(lib, required, progress=say))
+    corpus = library_corpus(lib, required, progress=say, extracted=read_theorems(target / "theorems.jsonl"))
+    write_corpus(target / "premises.jsonl", corpus)
     return coverage_of_extraction(target, split="test")
 
 

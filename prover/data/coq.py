@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prover.data.records import FileRecord, GoalRecord, StepRecord, TheoremRecord
+from prover.envs.base import normalize_whitespace
 from prover.envs.coq.codec import Goals, RawGoal
 from prover.envs.coq.document import CoqDocument
 from prover.envs.coq.replay import ReplayFailure, ReplayStep, coqlib, replay_args, replay_file
@@ -588,10 +589,12 @@ def _may_open_proof(statement: str) -> bool:
 
 
 def library_corpus(lib: Library, required: Iterable[str] = (), limits: Limits = DEFAULT_LIMITS,
-                   progress: Callable[[str], None] | None = None) -> list[Premise]:
+                   progress: Callable[[str], None] | None = None,
+                   extracted: Iterable[TheoremRecord] = ()) -> list[Premise]:
     """The premise corpus a theorem of `lib` may draw on: `lib`'s own modules, plus the
-    installed standard library's and mathcomp's modules among `required`."""
-    from prover.data.premises import build_corpus, library_modules
+    installed standard library's and mathcomp's modules among `required`, plus the
+    `extracted` theorems Coq's ``Search`` cannot list (those inside functor bodies)."""
+    from prover.data.premises import Premise, build_corpus, library_modules
 
     corpus = build_corpus(library_modules(lib.root, lib.prefix), lib.args, limits, root=lib.root,
                           progress=progress)
@@ -602,4 +605,10 @@ def library_corpus(lib: Library, required: Iterable[str] = (), limits: Limits = 
         modules = [(m, path) for m, path in library_modules(other.root, other.prefix) if m in wanted]
         if modules:
             corpus += build_corpus(modules, other.args, limits, root=other.root, progress=progress)
+    known = {p.name for p in corpus}
+    corpus += [
+        Premise(r.qualified_name, normalize_whitespace(r.statement), "theorem", r.module, r.file, r.line)
+        for r in extracted
+        if r.qualified_name not in known
+    ]
     return corpus

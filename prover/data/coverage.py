@@ -33,6 +33,9 @@ class PremiseCoverage:
     """Of those, premises in the accessible set."""
     missing: tuple[tuple[str, int], ...]
     """The most often missing premises, with how many theorems miss them."""
+    local: int = 0
+    """Premises left out because they name no library constant: fields of a functor's
+    parameter (``M.elements``), bound like a section variable, not found by any search."""
 
     @property
     def rate(self) -> float:
@@ -42,7 +45,8 @@ class PremiseCoverage:
         share = self.premises_found / self.premises if self.premises else 0.0
         out = [
             f"theorems with all gold premises accessible: {self.covered}/{self.theorems} = {self.rate:.1%}",
-            f"gold premises accessible: {self.premises_found}/{self.premises} = {share:.1%}",
+            (f"gold premises accessible: {self.premises_found}/{self.premises} = {share:.1%}"
+            f" ({self.local} functor-parameter names left out)"),
         ]
         out += [f"  missing in {count} theorem(s): {name}" for name, count in self.missing[:10]]
         return out
@@ -53,19 +57,25 @@ def premise_coverage(records: Iterable[TheoremRecord], files: Iterable[FileRecor
     """Coverage of `records` (only `split` when given) against `corpus`."""
     index = PremiseIndex(corpus)
     requires = {f.file: f.requires for f in files}
-    theorems = covered = counted = found = 0
+    theorems = covered = counted = found = local = 0
     missing: Counter[str] = Counter()
     for record in records:
         if (split is not None and record.split != split) or not record.replayed or not record.premises:
             continue
-        reachable = index.accessible(requires.get(record.file, ()), record.module, record.line)
-        absent = [name for name in record.premises if name not in reachable]
+        loaded = requires.get(record.file, ())
+        roots = tuple(f"{m}." for m in (*loaded, record.module))
+        gold = [name for name in record.premises if name.startswith(roots)]
+        local += len(record.premises) - len(gold)
+        if not gold:
+            continue
+        reachable = index.accessible(loaded, record.module, record.line)
+        absent = [name for name in gold if name not in reachable]
         theorems += 1
         covered += not absent
-        counted += len(record.premises)
-        found += len(record.premises) - len(absent)
+        counted += len(gold)
+        found += len(gold) - len(absent)
         missing.update(absent)
-    return PremiseCoverage(theorems, covered, counted, found, tuple(missing.most_common(20)))
+    return PremiseCoverage(theorems, covered, counted, found, tuple(missing.most_common(20)), local)
 
 
 def coverage_of_extraction(out_dir: str | os.PathLike[str], split: str | None = "test") -> PremiseCoverage:
