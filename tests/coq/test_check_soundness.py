@@ -720,3 +720,11 @@ def test_file_assumptions_need_an_explicit_allowlist(coq_env: CoqEnv) -> None:
         allowed = env.check(BELOW_BOUND, proof)
     assert allowed.accepted, allowed.reason
     assert set(allowed.axioms) == {"Top.bound", "Top.bound_big"}
+
+
+def test_section_variable_named_like_a_locate_keyword(coq_env: CoqEnv) -> None:
+    """micromega/Tauto.v has `Variable Term : Type.`; plain `Locate Term.` is a syntax error."""
+    header = "Section S.\nVariable Term : Type.\nVariable t : Term."
+    thm = Theorem(name="has_term", statement="Lemma has_term : exists x : Term, x = t.", header=header)
+    verdict = coq_env.check(thm, "exists t. reflexivity. Qed.")
+    assert verdict.accepted, verdict.reason

@@ -269,16 +269,18 @@ class CoqChecker:
                 return f"the proof relies on {full}, an assumption of the file, not of a library"
         return None
 
+    # `Locate Term`, not `Locate`: a variable named like a Locate keyword (`Term`, `Module`,
+    # `Library`) is a syntax error after plain `Locate` (micromega/Tauto.v has `Term`).
     def _is_header_variable(self, name: str, header_state: int) -> bool:
         try:
-            text = self.document.query(f"Locate {name}.", state_id=header_state)
+            text = self.document.query(f"Locate Term {name}.", state_id=header_state)
         except QueryError:
             return False
         return re.search(rf"^Variable {re.escape(name)}$", text, re.MULTILINE) is not None
 
     def _locate(self, name: str, at: int | None = None) -> str | None:
         try:
-            found = _LOCATE.search(self.document.query(f"Locate {name}.", state_id=at))
+            found = _LOCATE.search(self.document.query(f"Locate Term {name}.", state_id=at))
         except QueryError:
             return None
         return found.group(1) if found else None
