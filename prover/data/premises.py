@@ -27,10 +27,13 @@ How `build_corpus` finds them, in ONE coqidetop for the whole library:
    ``Axiom``/``Parameter``, ``Scheme``, ``Instance`` (anonymous ones as Coq names them),
    ``Add Morphism .. as``...), tracking ``Module``/``Section``/``End`` so that
    ``Nat.add_comm`` is looked up in ``Module Nat``; module types, functor bodies and a
-   section's own ``Variable``/``Let`` declare no constant. A constant the file does not
-   declare by name gets the line of what created it: ``Module M := F X``, the last
-   ``Include`` of its module (an upper bound when a module has several, so `accessible`
-   errs on the side of leaving it out), the ``Program`` definition of an obligation, the
+   section's own ``Variable``/``Let`` declare no constant there. A constant the file does
+   not declare by name gets the line of what created it: the ``Include`` that brought it
+   (`link_sources` follows each ``Include F X <+ G`` to the body of F and G, in this file or
+   another, when the name resolves to exactly one scanned module, functor or module type
+   and is no functor parameter), else ``Module M := F X`` or the last ``Include`` of its
+   module (an upper bound, so `accessible` errs on the side of leaving it out), the
+   ``Program`` definition of an obligation, the
    ``Add Ring``/``Add Morphism``/``Scheme Equality``/``Hint Resolve ->`` that generates it;
    otherwise line 0 (in the standard library: 4 constants that tactics generate inside
    proofs).
@@ -45,6 +48,14 @@ How `build_corpus` finds them, in ONE coqidetop for the whole library:
    (Inductive / Constructor / Constant). On the standard library this agrees with Coq's
    logical kinds everywhere except constants of sealed modules (``Module M : SIG``),
    which Coq records as the signature's Parameters.
+
+5. Functor and module type bodies: ``Search`` cannot list their constants, yet a later
+   proof in the same body uses them (``Coq.MSets.MSetRBT.MakeRaw.ok``). They are added from
+   the source alone, named module path + enclosing module/functor names + name, with the
+   keyword's kind and the declaring line, or, for what an ``Include`` in the body brings
+   (``ZAddProp.add_comm`` from ``NZAddProp``), the Include's line; an included Module
+   Type's ``Parameter``s are left out. Their type is the declaration's own text between
+   its binders and ``:=`` (`_type_text`; "" when it has none), as Coq prints none.
 
 Search hides constants on its blacklist (``_subproof``, ``_subterm``, ``Private_``):
 they are internal, not premises.
@@ -83,6 +94,7 @@ __all__ = [
     "accessible",
     "build_corpus",
     "library_modules",
+    "link_sources",
     "read_corpus",
     "scan_source",
     "write_corpus",
@@ -126,6 +138,8 @@ class Declared:
 
     line: int
     kind: str
+    type: str = ""
+    """The declaration's own text for its type, when the scanner kept it (functor bodies)."""
 
 
 @dataclass(slots=True)
@@ -140,6 +154,22 @@ class SourceIndex:
     patterns: list[tuple[str, re.Pattern[str], int]] = field(default_factory=list)
     """(module path, base-name pattern, line): names a command generates by rule
     (``Add Ring R`` makes ``R_ring_lemma1``, ``Scheme Equality`` makes ``T_beq``)."""
+    scopes: dict[str, str] = field(default_factory=dict)
+    """Every Module / functor / Module Type of the file, by full path (functor and type
+    names included) -> ``module``, ``functor`` or ``type``."""
+    params: dict[str, set[str]] = field(default_factory=dict)
+    """Functor path -> its parameters' names."""
+    body: dict[str, Declared] = field(default_factory=dict)
+    """Every declared name by full path, inside functor and type bodies too (with a type)."""
+    body_weak: dict[str, Declared] = field(default_factory=dict)
+    includes: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
+    """(full path of the including scope, included module names as written, line)."""
+    included: dict[str, int] = field(default_factory=dict)
+    """Name (relative, in a real module) -> line of the ``Include`` that brought it, filled
+    by `link_sources` from the included modules' bodies."""
+    functors: dict[str, Declared] = field(default_factory=dict)
+    """Constants of functor bodies by full path (``MakeRaw.ok``), filled by `link_sources`:
+    declared there or brought by an ``Include`` there."""
 
     def find(self, relative: str) -> Declared | None:
         """The declaring sentence of `relative`; for generated names, what generated them."""
@@ -155,6 +185,8 @@ class SourceIndex:
             parent = self.names.get(f"{path}.{obligation.group(1)}" if path else obligation.group(1))
             if parent is not None:
                 return Declared(parent.line, "")
+        if relative in self.included:
+            return Declared(self.included[relative], "")
         while True:
             if path in self.creators:
                 return Declared(self.creators[path], "")
@@ -208,6 +240,27 @@ def _split_top(text: str, separator: str, depths: list[int] | None = None, base:
             start = i + 1
     parts.append(text[start:])
     return parts
+
+
+def _type_text(text: str, name: str | None) -> str:
+    """What follows `name`'s binders in `text` up to its body: the text between the first
+    top-level ``:`` and the top-level ``:=`` (``forall n, n + 0 = n``), "" without one. The
+    type of a constant Coq cannot print (in a functor body), binders left out."""
+    if not name:
+        return ""
+    at = re.search(rf"(?<![\w']){re.escape(name)}(?![\w'])", text)
+    if at is None:
+        return ""
+    after = text[at.end():]
+    depths = _depths(after)
+    colon = next((i for i, c in enumerate(after) if c == ":" and depths[i] == 0
+                  and not after.startswith(":=", i)), -1)
+    if colon < 0:
+        return ""
+    start = colon + 2 if after.startswith(":>", colon) else colon + 1
+    end = next((i for i in range(start, len(after) - 1) if after.startswith(":=", i) and depths[i] == 0),
+               len(after))
+    return " ".join(after[start:end].split())
 
 
 def _first_ident(text: str) -> str | None:
@@ -280,6 +333,11 @@ class _Scanner:
         return ".".join(s.name for s in self.stack if s.kind == "module")
 
     @property
+    def full(self) -> str:
+        """The path with functor and module type names too (a functor body's own prefix)."""
+        return ".".join(s.name for s in self.stack if s.kind != "section")
+
+    @property
     def in_section(self) -> bool:
         return any(s.kind == "section" for s in self.stack)
 
@@ -291,8 +349,12 @@ class _Scanner:
     def qualify(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def add(self, name: str | None, line: int, kind: str, weak: bool = False) -> None:
-        if not name or name == "_" or not self.real:
+    def add(self, name: str | None, line: int, kind: str, weak: bool = False, type_: str = "") -> None:
+        if not name or name == "_":
+            return
+        full = f"{self.full}.{name}" if self.full else name
+        (self.index.body_weak if weak else self.index.body).setdefault(full, Declared(line, kind, type_))
+        if not self.real:
             return
         table = self.index.weak if weak else self.index.names
         table.setdefault(self.qualify(name), Declared(line, kind))
@@ -310,17 +372,20 @@ class _Scanner:
         if head in ("Module", "Section", "End", "Include", "Declare"):
             self.scope(head, rest, line)
         elif head in _THEOREMS:
-            self.add(_first_ident(rest), line, "theorem")
+            name = _first_ident(rest)
+            self.add(name, line, "theorem", type_=_type_text(rest, name))
         elif head in _FIXPOINTS:
             for block in _mutual_blocks(rest):
-                self.add(_first_ident(block), line, "definition")
+                name = _first_ident(block)
+                self.add(name, line, "definition", type_=_type_text(block, name))
         elif head in _DEFINITIONS:
             self.definition(head, rest, line)
         elif head in _ASSUMPTIONS:
             if head.startswith(("Variable", "Hypothes")) and self.in_section:
                 return  # a section's own hypotheses, not constants
-            for name in _assumption_names(rest):
-                self.add(name, line, "axiom")
+            names = _assumption_names(rest)
+            for name in names:
+                self.add(name, line, "axiom", type_=_type_text(rest, names[-1]))
         elif head in _INDUCTIVES:
             for block in _mutual_blocks(_before_where(rest)):
                 self.inductive(block, line)
@@ -368,6 +433,7 @@ class _Scanner:
         elif head == "Include":
             if self.real:
                 self.index.creators[self.path] = line
+            self.include(self.full, re.sub(r"^Type\s+", "", rest), line)
         elif head == "Declare":
             declared = re.match(rf"^Module\s+(?:(?:Import|Export)\s+)?({_IDENT})", rest)
             if declared and self.real:
@@ -382,13 +448,30 @@ class _Scanner:
                 return
             after = rest[len(name):]
             # ``with Definition t := nat`` refines a signature; it does not define the module.
-            defines = ":=" in re.sub(r"\bwith\s+(?:Definition|Module)\s+[\w'.]+\s*:=", " ", after)
+            unrefined = re.sub(r"\bwith\s+(?:Definition|Module)\s+[\w'.]+\s*:=", " ", after)
+            defines = ":=" in unrefined
             functor = after.lstrip().startswith("(")
+            kind = "type" if is_type else "functor" if functor else "module"
+            full = f"{self.full}.{name}" if self.full else name
+            self.index.scopes.setdefault(full, kind)
+            if functor:
+                binders = re.findall(r"\(\s*((?:[\w']+\s+)*?[\w']+)\s*:", after)
+                self.index.params[full] = {n for b in binders for n in b.split() if n not in ("Import", "Export")}
             if defines:
                 if not is_type and not functor and self.real:
                     self.index.creators[self.qualify(name)] = line
+                # ``Module Type T := A <+ B X``: its body is what A and B's bodies hold
+                expression = unrefined.split(":=", 1)[1]
+                self.include(full, expression, line)
                 return
-            self.stack.append(_Scope("type" if is_type else "functor" if functor else "module", name))
+            self.stack.append(_Scope(kind, name))
+
+    def include(self, where: str, expression: str, line: int) -> None:
+        """Record that scope `where` holds the bodies of `expression` (``F X <+ G``) from `line`."""
+        targets = tuple(found.group(1) for part in expression.split("<+")
+                        if (found := re.match(rf"\s*({_IDENT}(?:\.{_IDENT})*)", part)) is not None)
+        if targets:
+            self.index.includes.append((where, targets, line))
 
     def definition(self, head: str, rest: str, line: int) -> None:
         if head == "Let" and self.in_section:
@@ -407,7 +490,7 @@ class _Scanner:
                 return
         name = _first_ident(rest)
         kind = "other" if head == "Primitive" else "definition"
-        self.add(name, line, kind)
+        self.add(name, line, kind, type_=_type_text(rest, name))
         if head == "Function" and name:
             for suffix in _FUNCTION_SUFFIXES:
                 self.add(name + suffix, line, "definition", weak=True)
@@ -419,7 +502,7 @@ class _Scanner:
         name = _first_ident(block)
         if name is None:
             return
-        self.add(name, line, "inductive")
+        self.add(name, line, "inductive", type_=_type_text(block, name))
         for suffix in _SCHEME_SUFFIXES:
             self.add(name + suffix, line, "definition", weak=True)
         depths = _depths(block)
@@ -431,7 +514,8 @@ class _Scanner:
             self.fields(name, body, line)
             return
         for part in _split_top(body, "|"):
-            self.add(_first_ident(part), line, "constructor")
+            constructor = _first_ident(part)
+            self.add(constructor, line, "constructor", type_=_type_text(part, constructor))
 
     def record(self, head: str, rest: str, line: int) -> None:
         name = _first_ident(rest)
@@ -445,7 +529,7 @@ class _Scanner:
             self.add(name, line, "definition")
             self.add(_first_ident(body), line, "definition")
             return
-        self.add(name, line, "inductive")
+        self.add(name, line, "inductive", type_=_type_text(rest, name))
         for suffix in _SCHEME_SUFFIXES:
             self.add(name + suffix, line, "definition", weak=True)
         self.fields(name, body, line)
@@ -461,7 +545,8 @@ class _Scanner:
         close = next((i for i, c in enumerate(inner) if c == "}" and depths[i] < 0), len(inner))
         inner = inner[:close]
         for part in _split_top(inner, ";", depths[:close]):
-            self.add(_first_ident(part), line, "definition")
+            member = _first_ident(part)
+            self.add(member, line, "definition", type_=_type_text(part, member))
 
 
 def scan_source(source: str) -> SourceIndex:
@@ -473,6 +558,113 @@ def scan_source(source: str) -> SourceIndex:
     for sentence in split_sentences(source):
         scanner.sentence(sentence.text, sentence.line)
     return scanner.index
+
+
+class _Linker:
+    """Resolves ``Include`` across a library's files: what each module body holds."""
+
+    def __init__(self, indexes: dict[str, SourceIndex]) -> None:
+        self.indexes = indexes
+        self.by_last: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for module, index in indexes.items():
+            for scope in index.scopes:
+                self.by_last[scope.rpartition(".")[2]].append((module, scope))
+        self.memo: dict[tuple[str, str], dict[str, Declared]] = {}
+        self.active: set[tuple[str, str]] = set()
+
+    def _plain(self, index: SourceIndex, outer: str, inner: str) -> bool:
+        """True when every scope strictly between `outer` and `inner` (a path below it) is a
+        plain module: a nested functor or module type declares no constant of `outer`."""
+        parts = inner.split(".")
+        start = len(outer.split(".")) if outer else 0
+        return all(index.scopes.get(".".join(parts[:k])) == "module" for k in range(start + 1, len(parts) + 1))
+
+    def resolve(self, module: str, where: str, target: str) -> tuple[str, str] | None:
+        """The (file module, scope) that ``Include target`` in scope `where` of `module` names,
+        None when unsure (a functor parameter, a module this file makes by application, or
+        a name several files declare)."""
+        index = self.indexes[module]
+        parts = where.split(".") if where else []
+        enclosing = {".".join(parts[:k]) for k in range(1, len(parts) + 1)}
+        head = target.split(".")[0]
+        if any(head in names for scope, names in index.params.items() if scope in enclosing):
+            return None
+        for k in range(len(parts), -1, -1):
+            candidate = ".".join([*parts[:k], target])
+            if candidate in index.scopes and candidate != where:
+                return module, candidate
+        if any(c == head or c.endswith("." + head) for c in index.creators):
+            return None  # ``Module Foo := F X`` in this file: its contents are unknown
+        last = target.rpartition(".")[2]
+        options = [(m, scope) for m, scope in self.by_last.get(last, ())
+                   if m != module and f"{m}.{scope}".endswith("." + target)]
+        return options[0] if len(options) == 1 else None
+
+    def body(self, module: str, scope: str) -> dict[str, Declared]:
+        """Names relative to `scope` of `module` that its body declares or includes."""
+        key = (module, scope)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.active:
+            return {}
+        self.active.add(key)
+        index = self.indexes[module]
+        out: dict[str, Declared] = {}
+        prefix = scope + "."
+        for table in (index.body, index.body_weak):
+            for name, declared in table.items():
+                if name.startswith(prefix) and self._plain(index, scope, name.rpartition(".")[0]):
+                    out.setdefault(name[len(prefix):], declared)
+        for where, targets, line in index.includes:
+            if where != scope and not (where.startswith(prefix) and self._plain(index, scope, where)):
+                continue
+            inner = where[len(prefix):] + "." if where != scope else ""
+            for name, declared in self.included(module, where, targets).items():
+                out.setdefault(inner + name, Declared(line, declared.kind, declared.type))
+        self.active.discard(key)
+        self.memo[key] = out
+        return out
+
+    def included(self, module: str, where: str, targets: Sequence[str]) -> dict[str, Declared]:
+        """What an ``Include`` of `targets` in scope `where` brings, relative to `where`.
+
+        A Module Type's Parameters are left out: they are not constants once included."""
+        out: dict[str, Declared] = {}
+        for target in targets:
+            found = self.resolve(module, where, target)
+            if found is None:
+                continue
+            signature = self.indexes[found[0]].scopes.get(found[1]) == "type"
+            for name, declared in self.body(*found).items():
+                if not (signature and declared.kind == "axiom"):
+                    out.setdefault(name, declared)
+        return out
+
+
+def link_sources(indexes: dict[str, SourceIndex]) -> None:
+    """Fill each index's `SourceIndex.included` and `SourceIndex.functors` (see there),
+    following ``Include`` into the bodies of other files' modules, functors and module types.
+
+    An ``Include F X`` in scope P brings every constant of F's body (F's own Parameters
+    excepted when F is a Module Type) as ``P.name`` at the Include's line. Only includes
+    whose target resolves to one scanned scope are followed."""
+    linker = _Linker(indexes)
+    for module, index in indexes.items():
+        for where, targets, line in index.includes:
+            if linker._plain(index, "", where):  # in a real module: place Search's names
+                brought = linker.included(module, where, targets)
+                for name in brought:
+                    index.included.setdefault(f"{where}.{name}" if where else name, line)
+        for scope, kind in index.scopes.items():
+            if kind == "module" or any(index.scopes.get(s) == "type" for s in _prefixes(scope)):
+                continue
+            for name, declared in linker.body(module, scope).items():
+                index.functors.setdefault(f"{scope}.{name}", declared)
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[:k]) for k in range(1, len(parts))]
 
 
 # -- asking Coq ---------------------------------------------------------------------------
@@ -752,6 +944,27 @@ def _premises(session: _Session, found: list[_Found], files: dict[str, str],
     return premises
 
 
+def _functor_premises(premises: Sequence[Premise], files: dict[str, str],
+                      indexes: dict[str, SourceIndex], loaded: set[str]) -> list[Premise]:
+    """The constants of functor bodies (`SourceIndex.functors`) of the modules in `premises`.
+
+    ``Search`` cannot list them, yet a later proof in the same functor uses them
+    (``Coq.MSets.MSetRBT.MakeRaw.ok``). Their type is the declaration's own text after its
+    binders (`_type_text`), since Coq prints no type for them; kind from the keyword."""
+    known = {p.name for p in premises}
+    out = []
+    for module, index in indexes.items():
+        if module not in loaded:
+            continue
+        for relative, declared in index.functors.items():
+            name = f"{module}.{relative}"
+            if name not in known:
+                known.add(name)
+                out.append(Premise(name, declared.type, declared.kind or "definition", module,
+                                   files.get(module, ""), declared.line))
+    return out
+
+
 def build_corpus(
     modules: Sequence[tuple[str, str]],
     args: tuple[str, ...] = (),
@@ -776,6 +989,7 @@ def build_corpus(
     files = dict(modules)
     start = time.monotonic()
     indexes = _sources(modules, root)
+    link_sources(indexes)
     say(f"read {len(indexes)} source files ({time.monotonic() - start:.1f}s)")
     premises: list[Premise] = []
     session = _Session(args, limits, timeout, say)
@@ -785,15 +999,18 @@ def build_corpus(
         premises += _premises(session, session.search(loaded), files, indexes)
     finally:
         session.close()
+    left_out: set[str] = set()
     for module in failed:  # alone in a fresh coqidetop
         session = _Session(args, limits, timeout, say)
         try:
             if session.require([module]):
                 log.warning("left out %s: it cannot be required", module)
+                left_out.add(module)
                 continue
             premises += _premises(session, session.search([module]), files, indexes)
         finally:
             session.close()
+    premises += _functor_premises(premises, files, indexes, set(names) - left_out)
     order = {m: i for i, m in enumerate(names)}
     premises.sort(key=lambda p: (order[p.module], p.line, p.name))
     return premises

@@ -18,6 +18,7 @@ from prover.data.premises import (
     _parse_search,
     accessible,
     build_corpus,
+    link_sources,
     read_corpus,
     scan_source,
     write_corpus,
@@ -257,6 +258,57 @@ def test_scan_source_finds_declarations_by_module_path() -> None:
     assert index.find("named_instance_obligation_1").line == 24
     assert index.find("R_ring_lemma1").line == 29
     assert index.find("unknown") is None
+
+
+BASE = """\
+Module Type Props (Import X : T).
+Lemma comm : forall n m, n + m = m + n.
+Parameter p : nat.
+End Props.
+Module Real.
+Definition r := 0.
+End Real.
+Module Type Alias := Props.
+"""
+
+USER = """\
+Module MakeRaw (X : T).
+Definition ok (s : nat) : Prop := True.
+Include Props X.
+Lemma later : ok 0.
+Module Inner.
+Inductive t := C : t.
+End Inner.
+End MakeRaw.
+Module Top.
+Definition own := 1.
+Include A.Real.
+Include Alias.
+End Top.
+Module F2 (X : T).
+Include X.
+End F2.
+"""
+
+
+def test_link_sources_names_functor_bodies_and_included_constants() -> None:
+    indexes = {"L.A": scan_source(BASE), "L.B": scan_source(USER)}
+    link_sources(indexes)
+    functors = {n: (d.line, d.kind, d.type) for n, d in indexes["L.B"].functors.items()}
+    assert functors["MakeRaw.ok"] == (2, "definition", "Prop")
+    assert functors["MakeRaw.comm"] == (3, "theorem", "forall n m, n + m = m + n")  # at the Include
+    assert functors["MakeRaw.later"] == (4, "theorem", "ok 0")
+    assert functors["MakeRaw.Inner.t"][:2] == (6, "inductive")
+    assert functors["MakeRaw.Inner.C"] == (6, "constructor", "t")
+    assert "MakeRaw.p" not in functors  # a Module Type's Parameter is no constant once included
+    assert not any(n.startswith("F2.") for n in functors)  # Include of a functor parameter: unknown
+    assert "Props.comm" in indexes["L.A"].functors  # module type bodies: usable later in them
+    # In a real module, an included constant is placed at the Include that brought it.
+    index = indexes["L.B"]
+    assert index.find("Top.own").line == 10
+    assert index.find("Top.r").line == 11
+    assert index.find("Top.comm").line == 12
+    assert "Top.own" not in index.functors
 
 
 def test_search_output_is_read_across_wrapped_lines() -> None:
