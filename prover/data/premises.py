@@ -78,9 +78,10 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from prover.data.records import read_jsonl, write_jsonl
 from prover.envs import limits as lim
 from prover.envs.coq.document import CoqDocument, Done
 from prover.envs.coq.replay import coqlib
@@ -1018,16 +1019,7 @@ def build_corpus(
 
 def write_corpus(path: str | os.PathLike[str], premises: Iterable[Premise]) -> int:
     """Write `premises` as JSON Lines to `path` atomically; how many."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    count = 0
-    with partial.open("w", encoding="utf-8") as out:
-        for premise in premises:
-            out.write(json.dumps(asdict(premise), ensure_ascii=False) + "\n")
-            count += 1
-    partial.replace(target)
-    return count
+    return write_jsonl(path, premises)
 
 
 _FIELDS = {f.name: f.type for f in fields(Premise)}
@@ -1036,18 +1028,11 @@ _FIELDS = {f.name: f.type for f in fields(Premise)}
 def read_corpus(path: str | os.PathLike[str]) -> list[Premise]:
     """The premises of a JSON Lines file written by `write_corpus`."""
     premises = []
-    try:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                    premises.append(Premise(**{k: data[k] for k in _FIELDS}))
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise ConfigError(f"{path}:{number}: not a premise record ({exc!r})") from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    for number, data in enumerate(read_jsonl(path), 1):
+        try:
+            premises.append(Premise(**{k: data[k] for k in _FIELDS}))
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: record {number}: not a premise record ({exc!r})") from exc
     return premises
 
 

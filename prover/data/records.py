@@ -21,10 +21,13 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prover.envs.base import Goal, ProofState, Theorem
 from prover.errors import ConfigError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +154,12 @@ def file_from_json(data: dict[str, Any]) -> FileRecord:
     return FileRecord(**{k: _tuples(v) for k, v in data.items()})
 
 
-def to_json(record: TheoremRecord | FileRecord) -> str:
+def to_json(record: DataclassInstance) -> str:
     """One JSON line (no newline), keys in field order."""
     return json.dumps(asdict(record), ensure_ascii=False)
 
 
-def write_jsonl(path: str | os.PathLike[str], records: Iterable[TheoremRecord | FileRecord]) -> int:
+def write_jsonl(path: str | os.PathLike[str], records: Iterable[DataclassInstance]) -> int:
     """Write records to `path` atomically (a partial file never appears); how many."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +173,8 @@ def write_jsonl(path: str | os.PathLike[str], records: Iterable[TheoremRecord | 
     return count
 
 
-def _read(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSON Lines file; ConfigError names the line that is not one."""
     try:
         with open(path, encoding="utf-8") as handle:
             for number, line in enumerate(handle, 1):
@@ -184,12 +188,12 @@ def _read(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
 
 
 def read_theorems(path: str | os.PathLike[str]) -> Iterator[TheoremRecord]:
-    for data in _read(path):
+    for data in read_jsonl(path):
         yield theorem_from_json(data)
 
 
 def read_files(path: str | os.PathLike[str]) -> Iterator[FileRecord]:
-    for data in _read(path):
+    for data in read_jsonl(path):
         yield file_from_json(data)
 
 
