@@ -8,7 +8,6 @@ URL, PostgreSQL tested), ``Store.migrate()`` creates or upgrades the tables, and
 from prover.store.engine import DEFAULT_URL, open_store, safe_url
 from prover.store.store import (
     AttemptRecord,
-    PremiseInfo,
     RunInfo,
     StepInfo,
     Store,
@@ -20,7 +19,6 @@ from prover.store.store import (
 __all__ = [
     "DEFAULT_URL",
     "AttemptRecord",
-    "PremiseInfo",
     "RunInfo",
     "StepInfo",
     "Store",

@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from prover.data import premises as corpus
 from prover.envs.base import Theorem, normalize_whitespace
 from prover.errors import ConfigError
 from prover.store.models import (
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+_PREMISE_FIELDS = tuple(f.name for f in fields(corpus.Premise))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,20 +114,6 @@ class StepInfo:
     """`ProofState.fingerprint` of the state the tactic produced, if any."""
     parent: int | None = None
     """Index (in the list passed to or returned by the store) of the step it followed; None at the root."""
-
-
-@dataclass(frozen=True, slots=True)
-class PremiseInfo:
-    """A library constant proofs may use."""
-
-    name: str
-    """Fully qualified; unique in the store."""
-    type: str
-    kind: str
-    """E.g. ``Theorem``, ``Definition``, ``Inductive``."""
-    module: str
-    file: str | None = None
-    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,9 +465,9 @@ class Store:
 
     # premises and task results
 
-    def add_premises(self, premises: Iterable[PremiseInfo]) -> int:
+    def add_premises(self, premises: Iterable[corpus.Premise]) -> int:
         """Add premises, keeping any already stored under the same name; how many were new."""
-        rows = {p.name: {f: getattr(p, f) for f in PremiseInfo.__slots__} for p in premises}
+        rows = {p.name: {f: getattr(p, f) for f in _PREMISE_FIELDS} for p in premises}
         if not rows:
             return 0
         with self._write() as conn:
@@ -486,14 +476,14 @@ class Store:
                 return len(conn.execute(stmt.returning(Premise.id), list(rows.values())).all())
             return sum(self._insert_one(conn, Premise, ("name",), row) is not None for row in rows.values())
 
-    def premises(self, module: str | None = None) -> list[PremiseInfo]:
+    def premises(self, module: str | None = None) -> list[corpus.Premise]:
         """Stored premises, all or those of one module, by name."""
         query = select(Premise.__table__).order_by(Premise.name)
         if module is not None:
             query = query.where(Premise.module == module)
         with self._read() as conn:
             return [
-                PremiseInfo(name=r.name, type=r.type, kind=r.kind, module=r.module, file=r.file, line=r.line)
+                corpus.Premise(name=r.name, type=r.type, kind=r.kind, module=r.module, file=r.file or "", line=r.line or 0)
                 for r in conn.execute(query)
             ]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from prover.data.premises import Premise
 from prover.envs.base import Theorem
 from prover.errors import ConfigError
-from prover.store import AttemptRecord, PremiseInfo, RunInfo, StepInfo, Store, TaskResultInfo, header_hash
+from prover.store import AttemptRecord, RunInfo, StepInfo, Store, TaskResultInfo, header_hash
 
 THEOREMS = (
     Theorem("add_0", "Theorem add_0 : forall n, n + 0 = n.", header="Require Import Arith.", split="test"),
@@ -109,10 +110,10 @@ def test_attempt_status_is_checked(store: Store) -> None:
 
 def test_premises(store: Store) -> None:
     premises = [
-        PremiseInfo(
+        Premise(
             "Nat.add_comm", "forall n m, n + m = m + n", "Theorem", "Coq.Arith.PeanoNat", "PeanoNat.v", 10
         ),
-        PremiseInfo("Nat.add", "nat -> nat -> nat", "Definition", "Coq.Init.Nat"),
+        Premise("Nat.add", "nat -> nat -> nat", "Definition", "Coq.Init.Nat", "", 0),
     ]
     assert store.add_premises(premises) == 2
     assert store.add_premises(premises) == 0
