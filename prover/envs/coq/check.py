@@ -18,8 +18,14 @@ from dataclasses import dataclass
 
 from prover.envs.base import Theorem, Verdict, normalize_whitespace
 from prover.envs.coq.document import CoqDocument, Done, Failed
-from prover.envs.coq.sentences import SentenceSplitError, sentence_texts, split_sentences, strip_comments
-from prover.errors import ConfigError, QueryError
+from prover.envs.coq.sentences import (
+    SentenceSplitError,
+    one_sentence,
+    sentence_texts,
+    split_sentences,
+    strip_comments,
+)
+from prover.errors import QueryError
 
 # Commands a proof may never contain: escapes from the proof, effects outside Coq's
 # state, assumption-introducing declarations, and switches that weaken the kernel.
@@ -182,10 +188,8 @@ class CoqChecker:
         limits = doc.limits
         header_state = doc.load_header(sentence_texts(theorem.header, "header"))
         messages: list[str] = []
-        statement = sentence_texts(theorem.statement, "statement")
-        if len(statement) != 1:
-            raise ConfigError(f"the statement must be one sentence, got {len(statement)}: {theorem.statement!r}")
-        opened = doc.advance(statement[0], limits.startup_seconds)
+        statement = one_sentence(theorem.statement)
+        opened = doc.advance(statement, limits.startup_seconds)
         if not isinstance(opened, Done):
             return f"the statement itself fails: {getattr(opened, 'message', 'timeout')}", messages, []
         if doc.status()[0] != theorem.name:

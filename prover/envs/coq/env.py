@@ -28,7 +28,7 @@ from prover.envs.base import (
 from prover.envs.coq.check import CoqChecker, screen_sentence
 from prover.envs.coq.codec import Goals, RawGoal
 from prover.envs.coq.document import CoqDocument, Done, Failed, ReplayError
-from prover.envs.coq.sentences import sentence_texts
+from prover.envs.coq.sentences import one_sentence, sentence_texts
 from prover.errors import ConfigError, EnvCrashed, EnvInitError, StaleStateError
 
 _HAMMER_LIBEXEC = "/usr/libexec/coq-hammer"  # Debian's coq-hammer keeps `htimeout` here
@@ -150,14 +150,12 @@ class CoqEnv:
         """Open `theorem` after its header; its root state. Ends any proof open before."""
         if theorem.backend != "coq":
             raise ConfigError(f"CoqEnv cannot start a {theorem.backend!r} theorem; use open_env({theorem.backend!r})")
-        statement = sentence_texts(theorem.statement, "statement")
-        if len(statement) != 1:
-            raise ConfigError(f"the statement must be one sentence, got {len(statement)}: {theorem.statement!r}")
+        statement = one_sentence(theorem.statement)
         self._nodes.clear()
         self._theorem = None
         self._doc = self._in_module(self._doc, theorem.module)
         self.load_header(theorem.header)
-        opened = self._doc.advance(statement[0], self.limits.startup_seconds)
+        opened = self._doc.advance(statement, self.limits.startup_seconds)
         if not isinstance(opened, Done):
             why = opened.message if isinstance(opened, Failed) else "it timed out"
             raise EnvInitError(f"the statement of {theorem.name!r} failed: {why}")

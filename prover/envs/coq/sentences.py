@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from prover.errors import ConfigError
 
-__all__ = ["Sentence", "SentenceSplitError", "sentence_texts", "split_sentences", "strip_comments"]
+__all__ = ["Sentence", "SentenceSplitError", "one_sentence", "sentence_texts", "split_sentences", "strip_comments"]
 
 
 class SentenceSplitError(ConfigError, ValueError):
@@ -209,3 +209,11 @@ def sentence_texts(text: str, what: str = "text") -> tuple[str, ...]:
             return tuple(s.text for s in split_sentences(text.rstrip() + "."))
         except SentenceSplitError:
             raise SentenceSplitError(f"cannot split the {what} into Coq sentences: {first}") from first
+
+
+def one_sentence(text: str, what: str = "statement") -> str:
+    """`text` as exactly one sentence (final period added if missing), or SentenceSplitError."""
+    sentences = sentence_texts(text, what)
+    if len(sentences) != 1:
+        raise SentenceSplitError(f"the {what} must be one sentence, got {len(sentences)}: {text!r}")
+    return sentences[0]
