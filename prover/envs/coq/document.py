@@ -170,7 +170,13 @@ class CoqDocument:
             return Failed(f"coqidetop died running this sentence{' (out of memory)' if memory else ''}: {exc}", None)
         status = self._codec.value(reply.value)
         if reply.interrupted:  # answered only after our SIGINT: over time, whatever it says
-            self._rewind_to(parent)
+            if isinstance(status, Fail) and status.message.startswith("User interrupt"):
+                self._rewind_to(parent)
+            else:
+                # Coq answered on its own just as the SIGINT went out; the signal then lands
+                # on an idle coqidetop, which exits. Replace it now rather than mid-call later.
+                proc.kill()
+                self._forget_after(parent)
             return TimedOut(timeout or 0.0)
         if isinstance(status, Fail):
             self._rewind_to(parent)
@@ -187,10 +193,13 @@ class CoqDocument:
         del self._chain[index + 1 :]
 
     def _rewind_to(self, state_id: int) -> None:
-        if self.alive():
-            self._edit_at(state_id)
-        else:
-            self._forget_after(state_id)
+        try:
+            if self.alive():
+                self._edit_at(state_id)
+                return
+        except EnvCrashed:  # died under us: the next call respawns and replays
+            pass
+        self._forget_after(state_id)
 
     def sync(self, sentences: tuple[str, ...] | list[str], timeout: float | None = None) -> list[int]:
         """Make the document exactly `sentences`, re-running only what differs; their state ids.
