@@ -138,8 +138,7 @@ class CoqDocument:
         value = self._codec.value(self._call(self._codec.edit_at(state_id), self.limits.startup_seconds).value)
         if isinstance(value, Fail):
             raise ProtocolError(f"Edit_at {state_id} refused: {value.message}")
-        index = next((i for i, (_, sid) in enumerate(self._chain) if sid == state_id), -1)
-        del self._chain[index + 1 :]
+        self._forget_after(state_id)
 
     def advance(self, sentence: str, timeout: float | None = None) -> Outcome:
         """Add `sentence` at the tip and execute it, within `timeout` seconds if given."""
@@ -188,7 +187,7 @@ class CoqDocument:
         return Done(state_id, messages)
 
     def _forget_after(self, state_id: int) -> None:
-        """The process is gone: keep the chain up to `state_id` so that a respawn replays it."""
+        """Drop the chain after `state_id` (after Edit_at, or when the process is gone)."""
         index = next((i for i, (_, sid) in enumerate(self._chain) if sid == state_id), -1)
         del self._chain[index + 1 :]
 

@@ -171,9 +171,7 @@ class CoqEnv:
 
     def run_tactic(self, state: ProofState, tactic: str, timeout: float | None = None) -> TacticResult:
         """Run `tactic` (one or more sentences) on `state`, any state of the current proof."""
-        node = self._nodes.get(state.id)
-        if node is None or self._theorem is None:
-            raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
+        node = self._node(state)
         try:
             sentences = sentence_texts(tactic, "tactic")
         except ConfigError as exc:
@@ -222,10 +220,7 @@ class CoqEnv:
         if not command.endswith("."):
             command += "."
         if state is not None:
-            node = self._nodes.get(state.id)
-            if node is None:
-                raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
-            self._doc.sync(self._prefix + node.sentences, self.limits.proof_seconds)
+            self._doc.sync(self._prefix + self._node(state).sentences, self.limits.proof_seconds)
         elif not self._doc.alive():
             self._doc.sync(self._doc.sentences, self.limits.proof_seconds)
         return self._doc.query(command, timeout=self.limits.tactic_seconds)
@@ -237,10 +232,13 @@ class CoqEnv:
 
     def proof_of(self, state: ProofState | ProofFinished) -> str:
         """The tactic script from the root to `state`, one tactic per line."""
+        return "\n".join(self._node(state).tactics)
+
+    def _node(self, state: ProofState | ProofFinished) -> _Node:
         node = self._nodes.get(state.id)
-        if node is None:
+        if node is None or self._theorem is None:
             raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
-        return "\n".join(node.tactics)
+        return node
 
 
 def _goal(raw: RawGoal) -> Goal:
