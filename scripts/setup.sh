@@ -2,14 +2,12 @@
 # One-time (and repeatable) setup: Debian packages, then the Python venv.
 # Idempotent and quick when everything is already in place.
 #
-# Torch is not needed yet. When it is, it must be pinned exactly:
-#   torch==2.13.0
-# (add it to pyproject.toml with that exact pin, never a range).
+# torch is pinned exactly in pyproject.toml (torch==2.13.0): a range would download the CUDA build.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DEB_PACKAGES=(coq libcoq-hammer libcoq-mathcomp eprover cvc4 postgresql)
+DEB_PACKAGES=(coq libcoq-hammer libcoq-mathcomp eprover cvc4 postgresql bubblewrap g++ chromium)
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 STAMP="$VENV/.installed"
