@@ -19,11 +19,10 @@ A tactic that fails because it is unknown (its library is not loaded) also skips
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Literal
 
 from prover.envs.base import Env, ProofFinished, ProofState, TacticError, TacticTimeout, Theorem
 from prover.errors import ProverError
+from prover.policies.base import ProofAttempt, Status, Suggestion
 
 PORTFOLIO_COQ: tuple[str, ...] = (
     "reflexivity.",
@@ -50,31 +49,8 @@ theorem's header loads their library (see the module docstring)."""
 HAMMER_TACTICS: frozenset[str] = frozenset({"hammer."})
 """Tactics that call external provers and get `hammer_seconds` instead of the per-tactic timeout."""
 
-Status = Literal["solved", "failed", "timeout", "error"]
-
 _UNKNOWN_MARKERS = ("was not found in the current environment", "Syntax error", "Unknown tactic",
                     "is not a tactic", "No such tactic")
-
-
-@dataclass(frozen=True, slots=True)
-class ProofAttempt:
-    """The outcome of one prover on one theorem."""
-
-    theorem: str
-    """The theorem's `Theorem.key`."""
-    status: Status
-    """``solved`` (a proof `check` accepted), ``failed`` (nothing worked), ``timeout`` (the
-    budget ran out first) or ``error`` (infrastructure failed; `reason` says how)."""
-    proof: str | None
-    """The accepted proof script, when solved."""
-    reason: str
-    """``"accepted"`` when solved, else why not (last verdict reason, error message, ...)."""
-    seconds: float
-    tactic_calls: int
-
-    @property
-    def solved(self) -> bool:
-        return self.status == "solved"
 
 
 class AutomationPolicy:
@@ -85,11 +61,11 @@ class AutomationPolicy:
     def __init__(self, portfolio: tuple[str, ...] = PORTFOLIO_COQ) -> None:
         self.portfolio = portfolio
 
-    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[tuple[str, float]]:
-        """The first `k` portfolio tactics, scores from 1.0 down (the state is not inspected)."""
+    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
+        """The first `k` portfolio tactics, scores from 0 down (the state is not inspected)."""
         del state, theorem
         n = len(self.portfolio)
-        return [(tactic, 1.0 - i / n) for i, tactic in enumerate(self.portfolio[: max(0, k)])]
+        return [Suggestion(tactic, -i / n, self.name) for i, tactic in enumerate(self.portfolio[: max(0, k)])]
 
 
 def _unknown_tactic(message: str) -> bool:

@@ -9,7 +9,7 @@ from prover.store.engine import DEFAULT_URL, open_store, safe_url
 from prover.store.store import (
     AttemptRecord,
     RunInfo,
-    StepInfo,
+    SearchStep,
     Store,
     TaskResultInfo,
     TheoremInfo,
@@ -20,7 +20,7 @@ __all__ = [
     "DEFAULT_URL",
     "AttemptRecord",
     "RunInfo",
-    "StepInfo",
+    "SearchStep",
     "Store",
     "TaskResultInfo",
     "TheoremInfo",

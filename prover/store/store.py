@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from prover.data import premises as corpus
 from prover.envs.base import Theorem, normalize_whitespace
 from prover.errors import ConfigError
+from prover.policies.base import SearchStep
 from prover.store.models import (
     ATTEMPT_STATUSES,
     RUN_STATUSES,
@@ -99,21 +100,6 @@ class AttemptRecord:
     error: str | None = None
     id: int | None = field(default=None, compare=False)
     """The row id, set on records the store returns."""
-
-
-@dataclass(frozen=True, slots=True)
-class StepInfo:
-    """One tactic tried during search. `parent` is the index of its parent in the same list."""
-
-    tactic: str
-    policy: str
-    outcome: str
-    """E.g. ``state``, ``finished``, ``error``, ``timeout``, ``duplicate``."""
-    ms: float = 0.0
-    state_fingerprint: str | None = None
-    """`ProofState.fingerprint` of the state the tactic produced, if any."""
-    parent: int | None = None
-    """Index (in the list passed to or returned by the store) of the step it followed; None at the root."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +327,7 @@ class Store:
 
     # attempts and steps
 
-    def record_attempt(self, record: AttemptRecord, steps: Sequence[StepInfo] = ()) -> bool:
+    def record_attempt(self, record: AttemptRecord, steps: Sequence[SearchStep] = ()) -> bool:
         """Store a finished attempt (and its search steps) atomically; False if the run already has one."""
         if record.status not in ATTEMPT_STATUSES:
             raise ConfigError(f"attempt status {record.status!r} is not one of {', '.join(ATTEMPT_STATUSES)}")
@@ -380,13 +366,13 @@ class Store:
                 select(Attempt.id).where(Attempt.run_id == run_id, Attempt.theorem_id == theorem_id)
             ).scalar_one_or_none()
 
-    def record_steps(self, attempt_id: int, steps: Sequence[StepInfo]) -> list[int]:
+    def record_steps(self, attempt_id: int, steps: Sequence[SearchStep]) -> list[int]:
         """Append search steps to an attempt; their row ids, in order."""
         with self._write() as conn:
             return self._insert_steps(conn, attempt_id, steps)
 
     @staticmethod
-    def _insert_steps(conn: Connection, attempt_id: int, steps: Sequence[StepInfo]) -> list[int]:
+    def _insert_steps(conn: Connection, attempt_id: int, steps: Sequence[SearchStep]) -> list[int]:
         ids: list[int] = []
         for index, step in enumerate(steps):
             if step.parent is not None and not 0 <= step.parent < index:
@@ -409,7 +395,7 @@ class Store:
             ids.append(new)
         return ids
 
-    def steps(self, attempt_id: int) -> list[StepInfo]:
+    def steps(self, attempt_id: int) -> list[SearchStep]:
         """An attempt's steps in insertion order, parents as indices into the returned list."""
         with self._read() as conn:
             rows = conn.execute(
@@ -417,7 +403,7 @@ class Store:
             ).all()
         index = {row.id: i for i, row in enumerate(rows)}
         return [
-            StepInfo(
+            SearchStep(
                 tactic=r.tactic,
                 policy=r.policy,
                 outcome=r.outcome,

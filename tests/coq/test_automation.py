@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from prover.envs.base import Theorem
+from prover.envs.base import ProofState, Theorem
 from prover.envs.coq.env import CoqEnv
 from prover.policies import AutomationPolicy, AutomationProver, ProofAttempt, Prover, prove_with_portfolio
 from prover.policies.automation import PORTFOLIO_COQ
@@ -48,12 +48,13 @@ def solved(attempt: ProofAttempt, theorem: Theorem, checker: CoqEnv) -> str:
 
 def test_policy_suggests_the_portfolio_cheapest_first() -> None:
     policy = AutomationPolicy()
-    state = CoqEnv.__new__(CoqEnv)  # suggest does not look at the state
-    ranked = policy.suggest(state, ARITH, 5)  # type: ignore[arg-type]
-    assert [t for t, _ in ranked] == list(PORTFOLIO_COQ[:5])
-    scores = [s for _, s in ranked]
+    state = ProofState(goals=())  # suggest does not look at the state
+    ranked = policy.suggest(state, ARITH, 5)
+    assert [s.tactic for s in ranked] == list(PORTFOLIO_COQ[:5])
+    assert {s.policy for s in ranked} == {"automation"}
+    scores = [s.score for s in ranked]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 5
-    assert len(policy.suggest(state, ARITH, 100)) == len(PORTFOLIO_COQ)  # type: ignore[arg-type]
+    assert len(policy.suggest(state, ARITH, 100)) == len(PORTFOLIO_COQ)
     assert {"lia.", "firstorder.", "congruence.", "sauto."} <= set(PORTFOLIO_COQ)
 
 

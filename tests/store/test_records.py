@@ -7,7 +7,7 @@ import pytest
 from prover.data.premises import Premise
 from prover.envs.base import Theorem
 from prover.errors import ConfigError
-from prover.store import AttemptRecord, RunInfo, StepInfo, Store, TaskResultInfo, header_hash
+from prover.store import AttemptRecord, RunInfo, SearchStep, Store, TaskResultInfo, header_hash
 
 THEOREMS = (
     Theorem("add_0", "Theorem add_0 : forall n, n + 0 = n.", header="Require Import Arith.", split="test"),
@@ -79,9 +79,9 @@ def test_attempt_and_steps_round_trip(store: Store) -> None:
         tokens=345,
     )
     steps = (
-        StepInfo("intros.", "automation", "state", 3.0, "f1"),
-        StepInfo("auto.", "automation", "finished", 4.5, None, parent=0),
-        StepInfo("lia.", "llm", "error", 1.0, None, parent=0),
+        SearchStep("intros.", "automation", "state", 3.0, "f1"),
+        SearchStep("auto.", "automation", "finished", 4.5, None, parent=0),
+        SearchStep("lia.", "llm", "error", 1.0, None, parent=0),
     )
     assert store.record_attempt(record, steps)
     (stored,) = store.attempts("r1")
@@ -89,7 +89,7 @@ def test_attempt_and_steps_round_trip(store: Store) -> None:
     assert stored.id is not None
     assert store.attempt_id("r1", record.theorem_id) == stored.id
     assert store.steps(stored.id) == list(steps)
-    more = store.record_steps(stored.id, [StepInfo("simpl.", "llm", "state", 2.0, "f2")])
+    more = store.record_steps(stored.id, [SearchStep("simpl.", "llm", "state", 2.0, "f2")])
     assert len(more) == 1
     assert store.steps(stored.id)[-1].tactic == "simpl."
 
@@ -99,7 +99,7 @@ def test_steps_need_earlier_parents(store: Store) -> None:
     ids = store.add_theorems(store.upsert_benchmark("b"), THEOREMS)
     record = AttemptRecord("r1", ids[THEOREMS[0].key], "failed")
     with pytest.raises(ConfigError, match="parent must come earlier"):
-        store.record_attempt(record, [StepInfo("a.", "p", "state", parent=0)])
+        store.record_attempt(record, [SearchStep("a.", "p", "state", parent=0)])
     assert store.attempts("r1") == []  # the attempt rolled back with its steps
 
 
