@@ -98,6 +98,8 @@ class AttemptRecord:
     tactic_calls: int = 0
     tokens: int = 0
     error: str | None = None
+    deepest: str | None = None
+    """When unsolved: the deepest proof state the search reached, as text."""
     id: int | None = field(default=None, compare=False)
     """The row id, set on records the store returns."""
 
@@ -344,6 +346,7 @@ class Store:
             "tactic_calls": record.tactic_calls,
             "tokens": record.tokens,
             "error": record.error,
+            "deepest": record.deepest,
             "created_at": datetime.now(UTC),
         }
         try:
@@ -444,6 +447,7 @@ class Store:
                     tactic_calls=r.tactic_calls,
                     tokens=r.tokens,
                     error=r.error,
+                    deepest=r.deepest,
                     id=r.id,
                 )
                 for r in rows

@@ -16,13 +16,25 @@ def test_migrate_creates_every_table(store: Store) -> None:
     names = set(inspect(store.engine).get_table_names())
     assert names >= TABLES | {"alembic_version"}
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001_initial"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002_attempt_deepest"
 
 
 def test_migration_matches_models(store: Store) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn)
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_a_store_at_the_first_revision_upgrades_keeping_its_rows(sqlite_url: str) -> None:
+    with open_store(sqlite_url) as old:
+        old.migrate("0001_initial")
+        with old.engine.begin() as conn:
+            conn.execute(text("INSERT INTO runs (id, config_json, code_version, machine, status, started_at) "
+                              "VALUES ('r1', '{}', '', '', 'finished', CURRENT_TIMESTAMP)"))
+    with open_store(sqlite_url) as store:
+        store.migrate()
+        assert [run.id for run in store.runs()] == ["r1"]
+        assert "deepest" in {c["name"] for c in inspect(store.engine).get_columns("attempts")}
 
 
 def test_migrate_twice_is_a_no_op(store: Store) -> None:
