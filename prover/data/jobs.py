@@ -52,6 +52,7 @@ from prover.data.records import FileRecord, TheoremRecord, file_from_json, theor
 from prover.data.splits import SplitManifest, apply_split
 from prover.envs.limits import DEFAULT_LIMITS, Limits
 from prover.errors import ConfigError, ProverTimeout
+from prover.run.cluster import ray_session
 
 __all__ = ["ExtractFn", "ExtractionSummary", "FileTimeout", "run_extraction"]
 
@@ -210,32 +211,6 @@ class _Running:
     attempt: int
     cancel_at: float
     cancelled: bool = False
-
-
-@contextlib.contextmanager
-def _ray_session(workers: int | None, address: str | None) -> Iterator[int]:
-    """Ray, started (and later shut down) here unless it already runs; yields the task slots."""
-    import logging
-
-    import ray
-
-    started = not ray.is_initialized()
-    if started:
-        try:
-            if address:
-                ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
-            else:  # a new local instance, not one `ray start` left running; Ray counts the cores
-                cpus = {"num_cpus": workers} if workers else {}
-                ray.init(address="local", include_dashboard=False, log_to_driver=False,
-                         logging_level=logging.WARNING, **cpus)
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ConfigError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {exc}") from exc
-    try:
-        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        yield min(workers, cpus) if workers else cpus
-    finally:
-        if started:
-            ray.shutdown()
 
 
 class _Driver:
@@ -446,7 +421,7 @@ def run_extraction(
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     if todo:
-        with _ray_session(workers, address) as slots, _Bar(progress, lib.name, len(todo), len(relpaths) - len(todo)) as bar:
+        with ray_session(workers, address) as slots, _Bar(progress, lib.name, len(todo), len(relpaths) - len(todo)) as bar:
             _Driver(lib, out, extract, limits, file_timeout, retries, slots, bar).run(todo)
     summary = _assemble(out, lib.name, relpaths, splits, time.monotonic() - started, len(relpaths) - len(todo))
     if progress:
