@@ -6,6 +6,7 @@ are for broken infrastructure and misuse of the API::
 
     ProverError
     ├── ConfigError           bad settings or input, with what to fix
+    │   └── UnsupportedOperation  an API call the backend cannot do (F* has no tactic mode)
     ├── EnvInitError          the proof assistant could not be started or the header failed
     ├── EnvCrashed            the process died and could not be recovered (out_of_memory says why)
     ├── ProtocolError         a reply we cannot decode
@@ -25,6 +26,10 @@ class ProverError(Exception):
 
 class ConfigError(ProverError):
     """Settings or input that cannot be used; the message says what to change."""
+
+
+class UnsupportedOperation(ConfigError):
+    """A call this backend cannot serve (``run_tactic`` on F*); the message names what to use instead."""
 
 
 class EnvInitError(ProverError):
