@@ -98,12 +98,16 @@ class SearchConfig:
     per_tactic_seconds: float = 2.0
     hammer_seconds: float = 10.0
     """Timeout of ``hammer`` (it calls external provers)."""
+    hammer_max_depth: int = 0
+    """Deepest state ``hammer`` runs on in a tree search (0: the root only)."""
     length_normalize: bool = False
     """``best_first``: rank by mean instead of total log-probability along the path."""
     critic: CriticKind = "none"
     """``mps``: the critic among its scorers (``hf`` is the model-backed one)."""
     critic_model: str | None = None
     max_depth: int = 30
+    workers: int = 1
+    """``ffs``: envs checking samples in parallel (each a proof-assistant process)."""
 
 
 @dataclass(frozen=True, slots=True)

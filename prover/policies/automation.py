@@ -22,7 +22,7 @@ import time
 
 from prover.envs.base import Env, ProofFinished, ProofState, TacticError, TacticTimeout, Theorem
 from prover.errors import ProverError
-from prover.policies.base import ProofAttempt, Status, Suggestion
+from prover.policies.base import ProofAttempt, ProofSample, Status, Suggestion
 
 PORTFOLIO_COQ: tuple[str, ...] = (
     "reflexivity.",
@@ -67,12 +67,19 @@ class AutomationPolicy:
         n = len(self.portfolio)
         return [Suggestion(tactic, -i / n, self.name) for i, tactic in enumerate(self.portfolio[: max(0, k)])]
 
+    def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
+        """The first `n` portfolio tactics as one-line whole proofs (for first-finish search)."""
+        del theorem
+        size = len(self.portfolio)
+        return [ProofSample(tactic, -i / size, self.name) for i, tactic in enumerate(self.portfolio[: max(0, n)])]
 
-def _unknown_tactic(message: str) -> bool:
+
+def unknown_tactic(message: str) -> bool:
+    """Whether a tactic failed because its library is not loaded (or it does not exist)."""
     return any(marker in message for marker in _UNKNOWN_MARKERS)
 
 
-def _closer(tactic: str) -> str:
+def closer(tactic: str) -> str:
     """The tactic an ``intros; X.`` variant relies on: ``X.``."""
     return tactic.rsplit(";", 1)[-1].strip() if tactic.startswith("intros") else tactic
 
@@ -101,7 +108,7 @@ def prove_with_portfolio(env: Env, theorem: Theorem, budget_seconds: float, per_
         deadline = time.monotonic() + budget_seconds
         unknown: set[str] = set()
         for tactic in portfolio:
-            if _closer(tactic) in unknown:
+            if closer(tactic) in unknown:
                 continue
             left = deadline - time.monotonic()
             if left <= 0.05:
@@ -110,8 +117,8 @@ def prove_with_portfolio(env: Env, theorem: Theorem, budget_seconds: float, per_
             result = env.run_tactic(root, tactic, timeout=max(0.1, min(limit, left)))
             calls += 1
             if isinstance(result, TacticError):
-                if _unknown_tactic(result.message):
-                    unknown.add(_closer(tactic))
+                if unknown_tactic(result.message):
+                    unknown.add(closer(tactic))
                 continue
             if isinstance(result, TacticTimeout | ProofState):
                 continue
