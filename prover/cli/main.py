@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, extract, shell
+from prover.cli import check, demo, evaluate, extract, report, shell
 
 app = typer.Typer(
     name="prover",
@@ -15,6 +15,10 @@ app = typer.Typer(
 app.command("check", help=check.__doc__)(check.check)
 app.command("shell", help=shell.__doc__)(shell.shell)
 app.command("demo", help=demo.__doc__)(demo.demo)
+app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
+app.command("runs", help=evaluate.runs_command.__doc__)(evaluate.runs_command)
+app.command("compare", help=evaluate.compare_command.__doc__)(evaluate.compare_command)
+app.command("report", help=report.report.__doc__)(report.report)
 app.add_typer(extract.app, name="extract")
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Reports built from the store: one self-contained HTML file per report (`prover report`)."""
