@@ -404,8 +404,8 @@ def split_goals(text: str) -> tuple[str, ...]:
 
 
 # -- axioms ---------------------------------------------------------------------------------
-_DEPENDS = re.compile(r"'(?P<name>[^']+)' depends on axioms: \[(?P<axioms>[^\]]*)\]")
-_NO_AXIOMS = re.compile(r"'(?P<name>[^']+)' does not depend on any axioms")
+_DEPENDS = re.compile(r"'(?P<name>[^\n]+?)' depends on axioms: \[(?P<axioms>[^\]]*)\]")
+_NO_AXIOMS = re.compile(r"'(?P<name>[^\n]+?)' does not depend on any axioms")
 
 
 def parse_axioms(text: str) -> tuple[str, tuple[str, ...]] | None:
