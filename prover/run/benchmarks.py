@@ -3,8 +3,9 @@
 ``coq-stdlib`` and ``coq-mathcomp`` need no download and no prior extraction: the split
 manifests are committed under ``datasets/`` and the sources are the installed libraries, so
 each theorem is read from its file with the file's prefix as header, as its author faced it.
-An extraction directory (``--path`` holding ``theorems.jsonl``) works as well, and the
-external benchmarks (miniF2F, ProofNet, ...) come from the loaders in `prover.data.benchmarks`.
+An extraction directory (``extracted``: ``--path`` holding ``theorems.jsonl``) and your own
+Coq files (``coq-files``: ``--path`` a ``.v`` file or a directory of them; each theorem in its
+file's context) work as well, and the external benchmarks (miniF2F, ProofNet, ...) come from the loaders in `prover.data.benchmarks`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def benchmark_names() -> list[str]:
     """Every name `load_benchmark` accepts."""
     from prover.data import benchmarks as external
 
-    return sorted({*_LIBRARIES, "extracted", *external.BENCHMARK_LOADERS})
+    return sorted({*_LIBRARIES, "coq-files", "extracted", *external.BENCHMARK_LOADERS})
 
 
 def load_benchmark(name: str, split: str | None = DEFAULT_SPLIT, path: str | os.PathLike[str] | None = None,
@@ -55,6 +56,8 @@ def load_benchmark(name: str, split: str | None = DEFAULT_SPLIT, path: str | os.
         theorems = _library_theorems(name, _LIBRARIES[name], split)
     elif name == "extracted":
         theorems = _extracted_theorems(_need_path(name, path), split)
+    elif name == "coq-files":
+        theorems, split = _file_theorems(_need_path(name, path)), None  # files have no splits
     else:
         from prover.data import benchmarks as external
 
@@ -63,7 +66,7 @@ def load_benchmark(name: str, split: str | None = DEFAULT_SPLIT, path: str | os.
             raise ConfigError(f"unknown benchmark {name!r}; known: {', '.join(benchmark_names())}")
         theorems = loader(_need_path(name, path), split)
     if not theorems:
-        raise ConfigError(f"benchmark {name!r} has no theorems in split {split!r}")
+        raise ConfigError(f"benchmark {name!r} has no theorems" + (f" in split {split!r}" if split else ""))
     ordered = sorted(theorems, key=_sample_order)
     if limit is not None:
         if limit < 1:
@@ -124,3 +127,16 @@ def _extracted_theorems(path: Path, split: str | None) -> list[Theorem]:
     if not (path / "theorems.jsonl").is_file():
         raise ConfigError(f"{path} holds no theorems.jsonl: pass the --out directory of `prover extract`")
     return list(load_theorems(path, split))
+
+
+def _file_theorems(path: Path) -> list[Theorem]:
+    """Every theorem of a ``.v`` file, or of the ``.v`` files under a directory."""
+    files = sorted(path.rglob("*.v")) if path.is_dir() else [path]
+    found: list[Theorem] = []
+    for file in files:
+        try:
+            source = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {file}: {exc}") from exc
+        found += theorems_in_source(source, str(file.relative_to(path) if path.is_dir() else file.name))
+    return found

@@ -80,10 +80,8 @@ class Started:
     workers: int
 
 
-@dataclass(slots=True)
-class _Callbacks:
-    started: Callable[[Started], None] = lambda _s: None
-    result: Callable[[Theorem, ProofAttempt], None] = lambda _t, _a: None
+def _ignore(*_args: object) -> None:
+    return None
 
 
 def code_version() -> str:
@@ -116,7 +114,7 @@ def run_eval(spec: EvalSpec, store: Store, run_id: str | None = None,
     """
     from prover.config import load_prover_config
 
-    callbacks = _Callbacks(on_started or _Callbacks.started, on_result or _Callbacks.result)
+    started, result = on_started or _ignore, on_result or _ignore
     if spec.budget_seconds <= 0:
         raise ConfigError(f"the budget must be positive, not {spec.budget_seconds:g} s")
     if spec.workers is not None and spec.workers < 0:
@@ -129,15 +127,15 @@ def run_eval(spec: EvalSpec, store: Store, run_id: str | None = None,
                                   machine=machine()))
     done = store.done_theorems(run.id)
     todo = [t for t in benchmark.theorems if t.key not in done]
-    writer = _Writer(store, run.id, ids, callbacks.result)
+    writer = _Writer(store, run.id, ids, result)
     try:
         if spec.workers == 0 or not todo:
-            callbacks.started(Started(run.id, benchmark, len(todo), len(done), 0))
+            started(Started(run.id, benchmark, len(todo), len(done), 0))
             _run_in_process(spec, todo, writer)
         else:
             with ray_session(spec.workers, spec.address) as slots:
                 slots = min(slots, len(_groups(todo)))
-                callbacks.started(Started(run.id, benchmark, len(todo), len(done), slots))
+                started(Started(run.id, benchmark, len(todo), len(done), slots))
                 _RayPool(spec, slots, writer).run(todo)
     except BaseException:
         store.finish_run(run.id, "killed")
