@@ -359,7 +359,8 @@ def _bwrap_argv(box: Path | None, box_writable: bool, limits: SandboxLimits) -> 
             "--size", str(limits.disk_bytes), "--tmpfs", "/tmp", "--chdir", "/tmp", "--clearenv"]
     if box is not None:
         args += ["--bind" if box_writable else "--ro-bind", str(box), _BOX]
-    return args
+    # bwrap's root is an unbounded tmpfs the user owns: read-only, so /tmp is the only place to write.
+    return [*args, "--remount-ro", "/"]
 
 
 @functools.cache
