@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make setup   install Debian packages (coq, hammer, mathcomp, eprover, cvc4, postgresql) and $(VENV)"
-	@echo "make demo    setup, then prove a few Coq standard-library lemmas through the API"
+	@echo "make demo    setup, then evaluate the default prover on a sample of the Coq stdlib test split (into prover.db) and write reports/demo.html"
 	@echo "make test    setup, then run the test suite against real coqidetop (PYTEST_ARGS=... to pass options)"
 	@echo "make bench   setup, then run the Coq environment benchmark (bench/coq_env.py)"
 	@echo "make lint    ruff check prover tests bench"
@@ -20,7 +20,7 @@ setup:
 	@scripts/setup.sh
 
 demo: setup
-	$(VENV)/bin/prover demo
+	$(VENV)/bin/prover eval --report reports/demo.html
 
 test: setup
 	@$(PY) -m pytest -q $(PYTEST_ARGS); rc=$$?; \

@@ -128,6 +128,7 @@ class Comparison:
 
 def compare(store: Store, run_a: str, run_b: str) -> Comparison:
     """What `run_a` solved that `run_b` did not, and the other way round (by theorem key)."""
+    store.run(run_a), store.run(run_b)  # unknown ids are errors, not empty runs
     a = {r.theorem.key: r for r in results(store, run_a)}
     b = {r.theorem.key: r for r in results(store, run_b)}
     common = sorted(a.keys() & b.keys(), key=lambda k: a[k].theorem.name)
