@@ -92,14 +92,15 @@ class _Run:
 
 
 def merged_suggestions(state: ProofState, theorem: Theorem, slots: Sequence[PolicySlot]) -> list[Suggestion]:
-    """Every policy's suggestions, one per tactic text (the best-scored), best first."""
+    """Every policy's suggestions, one per tactic text (the best-scored), best first, `HAMMER_TACTICS` last."""
     best: dict[str, Suggestion] = {}
     for slot in slots:
         for suggestion in slot.policy.suggest(state, theorem, slot.k):
             key = " ".join(suggestion.tactic.split())
             if key not in best or suggestion.score > best[key].score:
                 best[key] = suggestion
-    return sorted(best.values(), key=lambda s: -s.score)
+    # slow external-prover calls go last, so one of them cannot starve every cheap tactic
+    return sorted(best.values(), key=lambda s: (s.tactic in HAMMER_TACTICS, -s.score))
 
 
 def tree_search(env: Env, theorem: Theorem, slots: Sequence[PolicySlot], frontier: Frontier, budget: Budget,
