@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, evaluate, extract, report, shell
+from prover.cli import check, demo, doctor, evaluate, extract, report, shell
 
 app = typer.Typer(
     name="prover",
@@ -19,6 +19,7 @@ app.command("eval", help=evaluate.eval_command.__doc__)(evaluate.eval_command)
 app.command("runs", help=evaluate.runs_command.__doc__)(evaluate.runs_command)
 app.command("compare", help=evaluate.compare_command.__doc__)(evaluate.compare_command)
 app.command("report", help=report.report.__doc__)(report.report)
+app.command("doctor", help=doctor.__doc__)(doctor.doctor)
 app.add_typer(extract.app, name="extract")
 
 if __name__ == "__main__":

@@ -305,12 +305,17 @@ class Store:
 
     def theorems(self, benchmark_id: int) -> list[TheoremInfo]:
         """The theorems of a benchmark, in insertion order."""
+        query = select(TheoremRow.__table__).where(TheoremRow.benchmark_id == benchmark_id)
+        return self._theorem_infos(query.order_by(TheoremRow.id))
+
+    def run_theorems(self, run_id: str) -> list[TheoremInfo]:
+        """The theorems a run has attempts for, in the order the attempts were recorded."""
+        query = (select(TheoremRow.__table__).join(Attempt, Attempt.theorem_id == TheoremRow.id)
+                 .where(Attempt.run_id == run_id).order_by(Attempt.id))
+        return self._theorem_infos(query)
+
+    def _theorem_infos(self, query: Any) -> list[TheoremInfo]:
         with self._read() as conn:
-            rows = conn.execute(
-                select(TheoremRow.__table__)
-                .where(TheoremRow.benchmark_id == benchmark_id)
-                .order_by(TheoremRow.id)
-            )
             return [
                 TheoremInfo(
                     id=r.id,
@@ -324,7 +329,7 @@ class Store:
                     source=r.source,
                     split=r.split,
                 )
-                for r in rows
+                for r in conn.execute(query)
             ]
 
     # attempts and steps
