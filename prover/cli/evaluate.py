@@ -140,9 +140,11 @@ def eval_command(
 ) -> None:
     """Evaluate a prover on a benchmark; every attempt goes to the store as it finishes.
 
-    With no options: the first 24 theorems of a fixed sample of the coq-stdlib test split,
-    10 s each, with the automation baseline. Exit 0 when the run finished (whatever it
-    solved), 2 on bad input, 130 when interrupted (rerun with --run-id to resume).
+    With no options: 24 theorems of a fixed sample of the coq-stdlib test split, 10 s each, automation.
+
+    Exit 0 when the run finished (whatever it solved), 2 on bad input, 130 when interrupted.
+
+    Rerun with the same --run-id to resume a stopped run: finished attempts are kept, never redone.
     """
     with reported_errors():
         spec = EvalSpec(benchmark=benchmark, split=None if split == "all" else split, path=path,
