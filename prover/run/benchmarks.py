@@ -126,7 +126,7 @@ def _extracted_theorems(path: Path, split: str | None) -> list[Theorem]:
 
     if not (path / "theorems.jsonl").is_file():
         raise ConfigError(f"{path} holds no theorems.jsonl: pass the --out directory of `prover extract`")
-    return list(load_theorems(path, split))
+    return list(load_theorems(path, split, replayed_only=True))
 
 
 def _file_theorems(path: Path) -> list[Theorem]:
