@@ -165,3 +165,14 @@ def test_a_killed_worker_is_replaced_and_its_theorem_retried(sqlite_url: str) ->
         assert not psutil.pid_exists(killed[0]) or psutil.Process(killed[0]).status() == psutil.STATUS_ZOMBIE
         assert outcome(store, run_id) == reference
         assert attempt_rows(store, run_id) == 8
+
+
+def test_eval_runs_on_the_coq_port_of_minif2f(sqlite_url: str) -> None:
+    rocq = Path(__file__).resolve().parents[1] / "fixtures" / "benchmarks" / "minif2f-rocq"
+    with open_store(sqlite_url) as store:
+        store.migrate()
+        run_id = run_eval(EvalSpec(benchmark="minif2f-rocq", split="test", path=str(rocq), limit=None,
+                                   budget_seconds=10.0, workers=0), store)
+        summary = summarize(store, run_id)
+        assert summary.total == len(load_benchmark("minif2f-rocq", "test", rocq).theorems) >= 2
+        assert summary.error == 0 and summary.solved >= 1
