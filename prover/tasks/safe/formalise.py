@@ -117,7 +117,22 @@ class _Builder:
         if variables(rel) and not self.hypotheses and (self.assuming or _defines(rel, known)):
             self.assumptions.append(rel)
             return
-        self.claims.append(Claim(rel, (*known, *self.hypotheses), source))
+        self.claims.append(Claim(rel, (*_relevant(known, variables(rel, *self.hypotheses)), *self.hypotheses),
+                                 source))
+
+
+def _relevant(known: list[Relation], names: frozenset[str]) -> list[Relation]:
+    """The assumptions linked to `names`, directly or through other assumptions (y = 2x, x = 3)."""
+    chosen: list[Relation] = []
+    grew = True
+    while grew:
+        grew = False
+        for rel in known:
+            if rel not in chosen and variables(rel) & names:
+                chosen.append(rel)
+                names |= variables(rel)
+                grew = True
+    return [rel for rel in known if rel in chosen]
 
 
 def _defines(rel: Relation, known: list[Relation]) -> bool:

@@ -1,0 +1,1 @@
+"""Task harnesses on top of envs and the sandbox: refute, verina, safe."""
