@@ -53,7 +53,7 @@ _POLICY_TARGETS: dict[str, str] = {
     "hf": "prover.policies.hf:HFPolicy",
     "openai": "prover.policies.openai:OpenAIPolicy",
 }
-_SEARCH_TARGETS: dict[str, str] = {
+SEARCH_TARGETS: dict[str, str] = {
     "best_first": "prover.search.best_first:BestFirstSearch",
     "mps": "prover.search.mps:MultiPerspectiveSearch",
     "ffs": "prover.search.ffs:FirstFinishSearch",
@@ -131,7 +131,7 @@ BUILTIN: dict[str, ProverConfig] = {
         name="automation",
         description="The closing-tactic portfolio on the root state, theorem header as given.",
         search=SearchConfig(kind="automation", per_tactic_seconds=2.0, hammer_seconds=10.0),
-        policies=(PolicyConfig(kind="automation"),),
+        policies=(PolicyConfig(kind="automation", k=32),),
     ),
 }
 
@@ -278,7 +278,7 @@ def build_prover(config: ProverConfig) -> Prover:
         portfolio = config.policies[0].portfolio or PORTFOLIO_COQ
         prover: Prover = AutomationProver(config.search.per_tactic_seconds, portfolio, config.search.hammer_seconds)
     else:
-        cls = load_class(_SEARCH_TARGETS[config.search.kind])
+        cls = load_class(SEARCH_TARGETS[config.search.kind])
         prover = cls.from_config(config)  # type: ignore[attr-defined]
     prover.name = config.name
     return WithPrelude(prover, config.prelude) if config.prelude else prover

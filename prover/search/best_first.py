@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Self
 
-from prover.envs.base import Env, Theorem
+from prover.envs.base import Env, ProofState, Theorem
 from prover.policies.base import ProofAttempt
 from prover.search.budget import Budget
 from prover.search.common import settings_from_config, slots_from_config
@@ -61,6 +61,11 @@ class BestFirstSearch:
                    s.max_tactic_calls)
 
     def attempt(self, env: Env, theorem: Theorem, budget_seconds: float) -> ProofAttempt:
+        return self.attempt_from(env, theorem, None, budget_seconds)
+
+    def attempt_from(self, env: Env, theorem: Theorem, root: ProofState | None,
+                     budget_seconds: float) -> ProofAttempt:
+        """Search from `root` (a state of `env`'s current proof of `theorem`; None: its start)."""
         budget = Budget(budget_seconds, self.max_expansions, self.max_tactic_calls)
-        return tree_search(env, theorem, self.slots, ScoreFrontier(self.length_normalize), budget, self.settings)
+        return tree_search(env, theorem, self.slots, ScoreFrontier(self.length_normalize), budget, self.settings, root)
 

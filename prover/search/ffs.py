@@ -161,6 +161,8 @@ def _check_in_parallel(factory: EnvFactory, workers: int, theorem: Theorem, samp
                 if not finished.is_set():  # after a win, a killed env is the cancellation itself
                     errors.append(exc)
                 verdict = None
+            if finished.is_set() and verdict is not None and not verdict.accepted:
+                verdict = None  # killed by the cancellation: its rejection says nothing about the sample
             if outcome.record(sample, verdict, (time.monotonic() - started) * 1000, meter):
                 finished.set()
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
-from prover.envs.base import Env, Theorem
+from prover.envs.base import Env, ProofState, Theorem
 from prover.policies.base import ProofAttempt
 from prover.policies.critics import Critic, HeuristicCritic
 from prover.search.budget import Budget
@@ -118,9 +118,13 @@ class MultiPerspectiveSearch:
                    settings_from_config(s), s.max_expansions, s.max_tactic_calls)
 
     def attempt(self, env: Env, theorem: Theorem, budget_seconds: float) -> ProofAttempt:
-        frontier = RoundRobinFrontier(perspectives_for(self.critic, theorem))
+        return self.attempt_from(env, theorem, None, budget_seconds)
+
+    def attempt_from(self, env: Env, theorem: Theorem, root: ProofState | None,
+                     budget_seconds: float) -> ProofAttempt:
+        """Search from `root` (a state of `env`'s current proof of `theorem`; None: its start)."""
         budget = Budget(budget_seconds, self.max_expansions, self.max_tactic_calls)
-        return tree_search(env, theorem, self.slots, frontier, budget, self.settings)
+        return tree_search(env, theorem, self.slots, RoundRobinFrontier(perspectives_for(self.critic, theorem)), budget, self.settings, root)
 
 
 def critic_from_config(kind: str, model: str | None) -> Critic | None:
@@ -131,5 +135,5 @@ def critic_from_config(kind: str, model: str | None) -> Critic | None:
         return HeuristicCritic()
     from prover.config import load_class
 
-    cls = load_class("prover.policies.hf:HFCritic")
+    cls = load_class("prover.policies.hf:ModelCritic")
     return cls(model) if model is not None else cls()  # type: ignore[no-any-return]

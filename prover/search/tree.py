@@ -104,17 +104,19 @@ def merged_suggestions(state: ProofState, theorem: Theorem, slots: Sequence[Poli
 
 
 def tree_search(env: Env, theorem: Theorem, slots: Sequence[PolicySlot], frontier: Frontier, budget: Budget,
-                settings: TreeSettings = DEFAULT_TREE_SETTINGS) -> ProofAttempt:
+                settings: TreeSettings = DEFAULT_TREE_SETTINGS, root: ProofState | None = None) -> ProofAttempt:
     """Search for a proof of `theorem`, expanding nodes in `frontier` order, within `budget`.
 
-    The budget's clock starts once the theorem is open (a library file's header is loaded
-    once per warm env and is not search time; `seconds` includes it). Never raises
-    `ProverError`: infrastructure failures give ``status="error"``.
+    The search starts at `root` (a state of `env`'s current proof of `theorem`), else at the
+    theorem's start; the proof it returns runs from the theorem's start either way. The
+    budget's clock starts once the theorem is open (a library file's header is loaded once
+    per warm env and is not search time; `seconds` includes it). Never raises `ProverError`:
+    infrastructure failures give ``status="error"``.
     """
     t0 = time.monotonic()
     run = _Run(env, theorem, Meter(budget))
     try:
-        root = env.start(theorem)
+        root = env.start(theorem) if root is None else root
         run.meter = Meter(budget)
         run.seen.add(root.fingerprint)
         run.deepest = root
