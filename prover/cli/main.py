@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, doctor, evaluate, extract, report, shell
+from prover.cli import check, demo, doctor, evaluate, extract, refute, report, shell
 
 app = typer.Typer(
     name="prover",
@@ -21,6 +21,7 @@ app.command("compare", help=evaluate.compare_command.__doc__)(evaluate.compare_c
 app.command("report", help=report.report.__doc__)(report.report)
 app.command("doctor", help=doctor.__doc__)(doctor.doctor)
 app.add_typer(extract.app, name="extract")
+app.add_typer(refute.app, name="refute")
 
 if __name__ == "__main__":
     app()
