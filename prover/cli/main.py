@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, doctor, evaluate, extract, refute, report, shell
+from prover.cli import check, demo, doctor, evaluate, extract, refute, report, safe, shell
 
 app = typer.Typer(
     name="prover",
@@ -22,6 +22,7 @@ app.command("report", help=report.report.__doc__)(report.report)
 app.command("doctor", help=doctor.__doc__)(doctor.doctor)
 app.add_typer(extract.app, name="extract")
 app.add_typer(refute.app, name="refute")
+app.add_typer(safe.app, name="safe")
 
 if __name__ == "__main__":
     app()
