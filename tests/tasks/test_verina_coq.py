@@ -135,3 +135,14 @@ def test_slow_code_is_bounded(evaluator: Evaluator) -> None:
     assert "budget" in result.code.checks[0].reason or "timed out" in result.code.checks[0].reason
     assert not result.code_passed
     assert result.seconds < 60
+
+
+def test_memory_bomb_in_the_header_is_a_compile_failure() -> None:
+    # Evaluated while the header loads: the memory cap or the startup budget stops it.
+    bomb = Solution(code_aux="Definition big := Eval vm_compute in (length (repeat 0%nat 400000000)).")
+    limits = Limits(startup_seconds=8, proof_seconds=5, memory_bytes=1024**3)
+    with open_env("coq", limits) as env:
+        result = Evaluator(env, backend_for("coq")).evaluate(task("abs_value"), bomb)
+    assert not result.code.compiles and "does not compile" in result.code.error
+    assert not result.proof.accepted
+    assert result.spec.passed  # the spec's header does not include the code
