@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -204,4 +203,4 @@ def _print_pass_at_k(results: tuple[PassAtK, ...], as_json: bool, run: str) -> N
     for r in results:
         console.print(f"pass@{r.k} {r.metric:<6} {r.value:.3f} over {r.tasks} tasks", highlight=False)
     if run:
-        console.print(f"run {run} ({time.strftime('%H:%M:%S')})", highlight=False)
+        console.print(f"run {run}", highlight=False)
