@@ -17,7 +17,8 @@ from prover.errors import ConfigError
 if TYPE_CHECKING:
     from prover.data.premises import Premise
     from prover.retrieval.evaluate import Evaluation
-    from prover.retrieval.index import PremiseRetriever
+    from prover.retrieval.index import Method, PremiseRetriever
+    from prover.retrieval.signals import Position
 
 IndexOption = Annotated[Path, typer.Option(
     "--index", help="A premise index directory, as `prover retrieval-build` writes it.")]
@@ -27,7 +28,7 @@ DataOption = Annotated[Path, typer.Option(
 MethodOption = Annotated[str, typer.Option(help="bm25, dense or hybrid (their rank fusion).")]
 
 
-def build(
+def build_index(
     data: DataOption,
     out: Annotated[Path, typer.Option(help="Directory to write the index to (replaced if it holds one).")],
 ) -> None:
@@ -59,15 +60,15 @@ def retrieve(
         from prover.retrieval.index import PremiseRetriever
 
         retriever = PremiseRetriever.load(index)
-        accessible = None
+        accessible, position = None, None
         if theorem is not None:
             if data is None:
                 raise ConfigError("--theorem needs --data DIR, the extraction the theorem comes from")
-            accessible, root_goal = _theorem_context(retriever, data, theorem)
+            accessible, position, root_goal = _theorem_context(retriever, data, theorem)
             goal = goal if goal is not None else root_goal
         if goal is None:
             raise ConfigError("give the goal's text (or `-` to read it from standard input), or --theorem and --data")
-        found = retriever.retrieve(read_text_option(goal), k, accessible, _method(method))
+        found = retriever.retrieve(read_text_option(goal), k, accessible, _method(method), position)
     for premise in found:
         if as_json:
             print(json.dumps(asdict(premise), ensure_ascii=False))
@@ -75,16 +76,16 @@ def retrieve(
             console.print(f"{premise.score:9.4f}  {premise.name} : {premise.type}", highlight=False, soft_wrap=True)
 
 
-def evaluate(
+def evaluate_retrieval(
     data: DataOption,
     index: Annotated[Path | None, typer.Option(
         help="Premise index to load; built from --data and saved there when it does not exist yet. "
              "Default: build in memory (minutes).")] = None,
     split: Annotated[str, typer.Option(help="Theorems of this split: train, valid or test.")] = "test",
-    methods: Annotated[str, typer.Option(help="Comma-separated methods to score.")] = "bm25,dense,hybrid",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N theorems of the split.")] = None,
     tune: Annotated[bool, typer.Option(
-        help="Also score a grid of hybrid fusions (BM25 weight x RRF constant); refused on test.")] = False,
+        help="Also score a grid of hybrid fusions (weights of each ranking, RRF constant), best first; "
+             "refused on the test split.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Recall@1/10/100 and MRR of the gold premises of a split's theorems, per method, and the
@@ -93,7 +94,6 @@ def evaluate(
         from prover.data.premises import PremiseIndex
         from prover.retrieval.evaluate import cases_from_extraction, evaluate, tune_fusion
 
-        chosen = tuple(_method(m.strip()) for m in methods.split(",") if m.strip())
         if split not in ("train", "valid", "test"):
             raise ConfigError(f"unknown split {split!r}: use train, valid or test")
         if tune and split == "test":
@@ -103,7 +103,7 @@ def evaluate(
         load_seconds = time.monotonic() - started
         cases = cases_from_extraction(data, split, limit)
         premise_index = PremiseIndex(retriever.premises)
-        result, _ = evaluate(retriever, cases, premise_index, split, chosen)
+        result, _ = evaluate(retriever, cases, premise_index, split)
         grid = tune_fusion(retriever, cases, premise_index, split) if tune else []
     if as_json:
         print(json.dumps({"index": how, "index_seconds": round(load_seconds, 2), **asdict(result),
@@ -112,30 +112,32 @@ def evaluate(
     console.print(f"index {how} in {load_seconds:.1f} s ({len(retriever.premises)} premises)", highlight=False)
     _print_evaluation(result)
     for fusion, scored in grid:
-        console.print(f"fusion bm25_weight={fusion.bm25_weight} constant={fusion.constant:g} depth={fusion.depth}: "
-                      f"R@1 {scored.recall_at_1:.3f}  R@10 {scored.recall_at_10:.3f}  "
+        console.print(f"{fusion}: R@1 {scored.recall_at_1:.3f}  R@10 {scored.recall_at_10:.3f}  "
                       f"R@100 {scored.recall_at_100:.3f}  MRR {scored.mrr:.3f}", highlight=False)
 
 
 def _print_evaluation(result: Evaluation) -> None:
     table = Table(title=f"premise retrieval, {result.split} split: {result.cases} theorems, "
                         f"{result.ceiling:.1%} of gold premises accessible")
-    for column in ("method", "R@1", "R@10", "R@100", "MRR", "R@10 vs BM25", "query s"):
+    for column in ("method", "R@1", "R@10", "R@100", "MRR", "R@10 vs BM25"):
         table.add_column(column, justify="left" if column == "method" else "right")
     base = next((r for r in result.results if r.method == "bm25"), None)
     for row in result.results:
         gain = f"{row.recall_at_10 - base.recall_at_10:+.3f}" if base is not None else "-"
         table.add_row(row.method, f"{row.recall_at_1:.3f}", f"{row.recall_at_10:.3f}", f"{row.recall_at_100:.3f}",
-                      f"{row.mrr:.3f}", gain, f"{row.seconds:.1f}")
+                      f"{row.mrr:.3f}", gain)
     console.print(table)
+    console.print(f"queries: {result.seconds:.1f} s for {result.cases} theorems (embedding, every ranking)",
+                  highlight=False)
 
 
-def _method(name: str) -> str:
+def _method(name: str) -> Method:
     from prover.retrieval.index import METHODS
 
-    if name not in METHODS:
-        raise ConfigError(f"unknown retrieval method {name!r}: use one of {', '.join(METHODS)}")
-    return name
+    for method in METHODS:
+        if name == method:
+            return method
+    raise ConfigError(f"unknown retrieval method {name!r}: use one of {', '.join(METHODS)}")
 
 
 def _corpus(data: Path) -> list[Premise]:
@@ -160,12 +162,13 @@ def _open_index(index: Path | None, data: Path) -> tuple[PremiseRetriever, str]:
     return retriever, f"built and saved to {index}"
 
 
-def _theorem_context(retriever: PremiseRetriever, data: Path, theorem: str) -> tuple[set[str], str]:
-    """The names accessible to `theorem` of the extraction `data`, and its root goal."""
+def _theorem_context(retriever: PremiseRetriever, data: Path, theorem: str) -> tuple[set[str], Position, str]:
+    """The names accessible to `theorem` of the extraction `data`, where it is, its root goal."""
     from prover.data.loader import load_records
     from prover.data.premises import PremiseIndex
     from prover.data.records import read_files
     from prover.retrieval.evaluate import theorem_query
+    from prover.retrieval.signals import Position
 
     matches = [r for r in load_records(data) if theorem in (r.qualified_name, r.name)]
     if len(matches) != 1:
@@ -175,4 +178,4 @@ def _theorem_context(retriever: PremiseRetriever, data: Path, theorem: str) -> t
     record = matches[0]
     requires = next((f.requires for f in read_files(data / "files.jsonl") if f.file == record.file), ())
     names = PremiseIndex(retriever.premises).accessible(requires, record.module, record.line)
-    return names, theorem_query(record)
+    return names, Position(record.module, record.line), theorem_query(record)

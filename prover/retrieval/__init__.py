@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from prover.retrieval.hybrid import DEFAULT_FUSION, Fusion
 from prover.retrieval.index import METHODS, Method, PremiseRetriever, RetrievedPremise
+from prover.retrieval.signals import Position
 from prover.retrieval.text import goal_query, premise_text
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "METHODS",
     "Fusion",
     "Method",
+    "Position",
     "PremiseRetriever",
     "RetrievedPremise",
     "goal_query",

@@ -4,7 +4,7 @@ The cases are the theorems of a split whose library proof replayed and refers to
 one library constant, exactly as `prover.data.coverage` counts them: gold premises are the
 proof's constants from the modules its file loads or from its own module (a functor
 parameter's field names no library constant). Each theorem's query is its root goal
-(`goal_query`), and every method ranks only the premises accessible to it
+(`theorem_query`), and every method ranks only the premises accessible to it
 (`PremiseIndex.accessible`: what its file loads, plus what its file declares before it).
 
 Recall@k is the share of a theorem's gold premises among the first k, averaged over
@@ -26,11 +26,12 @@ import numpy as np
 from prover.data.premises import PremiseIndex
 from prover.data.records import TheoremRecord, read_files
 from prover.errors import ConfigError
-from prover.retrieval.hybrid import Fusion
-from prover.retrieval.index import METHODS, Method, PremiseRetriever
+from prover.retrieval.hybrid import Fusion, Rankings
+from prover.retrieval.index import METHODS, PremiseRetriever
+from prover.retrieval.signals import Position
 from prover.retrieval.text import goal_query
 
-__all__ = ["CUTOFFS", "EvalCase", "Evaluation", "MethodResult", "cases_from_extraction", "evaluate",
+__all__ = ["CUTOFFS", "EvalCase", "Evaluation", "MethodResult", "cases_from_extraction", "evaluate", "fusion_grid",
            "theorem_query", "tune_fusion"]
 
 CUTOFFS = (1, 10, 100)
@@ -46,8 +47,7 @@ class EvalCase:
     gold: tuple[str, ...]
     requires: tuple[str, ...]
     """Modules its file loads."""
-    module: str
-    line: int
+    position: Position
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,6 @@ class MethodResult:
     recall_at_10: float
     recall_at_100: float
     mrr: float
-    seconds: float
-    """Wall time of its queries (dense and hybrid include embedding the queries)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +68,9 @@ class Evaluation:
     ceiling: float
     """Share of gold premises that are accessible (and in the corpus): the most any recall can be."""
     results: tuple[MethodResult, ...]
+    """bm25, dense, hybrid."""
+    seconds: float
+    """Wall time of all the queries: embedding them, then every ranking."""
 
     def result(self, method: str) -> MethodResult:
         for result in self.results:
@@ -103,8 +104,8 @@ def cases_from_extraction(out_dir: str | os.PathLike[str], split: str, limit: in
         roots = tuple(f"{m}." for m in (*loaded, record.module))
         gold = tuple(name for name in record.premises if name.startswith(roots))
         if gold:
-            cases.append(EvalCase(record.qualified_name, theorem_query(record), gold, loaded, record.module,
-                                  record.line))
+            cases.append(EvalCase(record.qualified_name, theorem_query(record), gold, loaded,
+                                  Position(record.module, record.line)))
         if limit is not None and len(cases) >= limit:
             break
     return cases
@@ -114,7 +115,6 @@ def cases_from_extraction(out_dir: str | os.PathLike[str], split: str, limit: in
 class _Tally:
     hits: np.ndarray
     reciprocal: float = 0.0
-    seconds: float = 0.0
 
     def add(self, ranked: np.ndarray, gold: np.ndarray, total: int) -> None:
         found = np.isin(ranked[: CUTOFFS[-1]], gold)
@@ -124,77 +124,64 @@ class _Tally:
 
     def result(self, method: str, count: int) -> MethodResult:
         recall = self.hits / max(count, 1)
-        return MethodResult(method, *map(float, recall), self.reciprocal / max(count, 1), self.seconds)
+        return MethodResult(method, *map(float, recall), self.reciprocal / max(count, 1))
 
 
-def _tally() -> _Tally:
-    return _Tally(np.zeros(len(CUTOFFS)))
+def _ranked(method: str, rankings: Rankings, fusion: Fusion) -> np.ndarray:
+    if method == "bm25":
+        return rankings.bm25
+    if method == "dense":
+        return rankings.dense
+    return fusion.combine(rankings, CUTOFFS[-1])[0]
 
 
 def evaluate(retriever: PremiseRetriever, cases: Sequence[EvalCase], index: PremiseIndex, split: str,
-             methods: Iterable[Method] = METHODS, fusions: Sequence[Fusion] = (),
+             fusions: Sequence[Fusion] = (),
              progress: Callable[[int], None] | None = None) -> tuple[Evaluation, list[tuple[Fusion, MethodResult]]]:
-    """Score `methods` on `cases`, ranking among each case's accessible premises (`index` is
+    """Score each method on `cases`, ranking among each case's accessible premises (`index` is
     the corpus's `PremiseIndex`). Each of `fusions` is scored too, as a hybrid, from the same
-    BM25 and dense rankings: the second item, for choosing the fusion on a validation split."""
-    methods = tuple(methods)
-    unknown = set(methods) - set(METHODS)
-    if unknown:
-        raise ConfigError(f"unknown retrieval methods {sorted(unknown)}: use {', '.join(METHODS)}")
+    rankings: the second item, for choosing the fusion on a validation split."""
     if not cases:
         raise ConfigError(f"no {split} theorem with gold premises to evaluate on")
-    fusions = tuple(fusions)
     depth = max([CUTOFFS[-1], retriever.fusion.depth, *(f.depth for f in fusions)])
-    tallies = {m: _tally() for m in methods}
-    tuned = [_tally() for _ in fusions]
-    need_dense = bool(fusions) or any(m != "bm25" for m in methods)
+    tallies = {m: _Tally(np.zeros(len(CUTOFFS))) for m in METHODS}
+    tuned = [_Tally(np.zeros(len(CUTOFFS))) for _ in fusions]
     started = time.monotonic()
-    vectors = retriever.encode([c.query for c in cases]) if need_dense else None
-    encoding = time.monotonic() - started
+    vectors = retriever.encode([c.query for c in cases])
     reachable = total = 0
     for number, case in enumerate(cases):
-        allowed = retriever.allowed(index.accessible(case.requires, case.module, case.line))
-        gold_ids = np.array([i for i in map(retriever.position, case.gold) if i is not None and allowed[i]],
-                            dtype=np.int64)
-        reachable += len(gold_ids)
+        allowed = retriever.allowed(index.accessible(case.requires, case.position.module, case.position.line))
+        gold = np.array([i for i in map(retriever.position, case.gold) if i is not None and allowed[i]],
+                        dtype=np.int64)
+        reachable += len(gold)
         total += len(case.gold)
-        clock = time.monotonic()
-        sparse, _ = retriever.rank(case.query, depth, allowed, "bm25")
-        sparse_seconds = time.monotonic() - clock
-        clock = time.monotonic()
-        dense = retriever.rank(case.query, depth, allowed, "dense", vectors[number])[0] if vectors is not None else None
-        dense_seconds = time.monotonic() - clock
+        rankings = retriever.rankings(case.query, depth, allowed, vectors[number], case.position)
         for method, tally in tallies.items():
-            clock = time.monotonic()
-            if method == "bm25":
-                ranked, tally.seconds = sparse, tally.seconds + sparse_seconds
-            elif method == "dense" and dense is not None:
-                ranked, tally.seconds = dense, tally.seconds + dense_seconds
-            elif dense is not None:
-                ranked = retriever.fusion.combine(sparse, dense, CUTOFFS[-1])[0]
-                tally.seconds += sparse_seconds + dense_seconds + time.monotonic() - clock
-            tally.add(ranked, gold_ids, len(case.gold))
+            tally.add(_ranked(method, rankings, retriever.fusion), gold, len(case.gold))
         for fusion, tally in zip(fusions, tuned, strict=True):
-            if dense is not None:
-                tally.add(fusion.combine(sparse, dense, CUTOFFS[-1])[0], gold_ids,
-                          len(case.gold))
+            tally.add(fusion.combine(rankings, CUTOFFS[-1])[0], gold, len(case.gold))
         if progress is not None:
             progress(number + 1)
-    for method in methods:
-        if method != "bm25":
-            tallies[method].seconds += encoding
     evaluation = Evaluation(split, len(cases), reachable / max(total, 1),
-                            tuple(tallies[m].result(m, len(cases)) for m in methods))
+                            tuple(tallies[m].result(m, len(cases)) for m in METHODS), time.monotonic() - started)
     return evaluation, [(f, t.result("hybrid", len(cases))) for f, t in zip(fusions, tuned, strict=True)]
 
 
+def fusion_grid(base: Fusion, weights: Iterable[float] = (0.0, 0.5, 1.0),
+                constants: Iterable[float] = (10.0, 60.0)) -> list[Fusion]:
+    """`base` with every combination of the four weights (BM25 fixed at 1, the others from
+    `weights`) and RRF `constants`."""
+    weights, constants = tuple(weights), tuple(constants)
+    return [replace(base, bm25_weight=1.0, dense_weight=d, nearby_weight=n, named_weight=m, constant=c)
+            for d in weights for n in weights for m in weights for c in constants]
+
+
 def tune_fusion(retriever: PremiseRetriever, cases: Sequence[EvalCase], index: PremiseIndex, split: str,
-                weights: Iterable[float] = (0.3, 0.4, 0.5, 0.6, 0.7),
-                constants: Iterable[float] = (10.0, 30.0, 60.0)) -> list[tuple[Fusion, MethodResult]]:
-    """Hybrid scores on `cases` for each weight x constant, best Recall@10 first. Refuses the
-    test split: the fusion is chosen on validation data and only reported on test."""
+                grid: Sequence[Fusion] | None = None) -> list[tuple[Fusion, MethodResult]]:
+    """Hybrid scores on `cases` for each fusion of `grid` (default `fusion_grid`), best
+    Recall@10 first. Refuses the test split: the fusion is chosen on validation data and
+    only reported on test."""
     if split == "test":
         raise ConfigError("tuning on the test split would overstate the hybrid: tune on --split valid")
-    grid = [replace(retriever.fusion, bm25_weight=w, constant=c) for w in weights for c in constants]
-    _, scored = evaluate(retriever, cases, index, split, methods=(), fusions=grid)
+    _, scored = evaluate(retriever, cases, index, split, fusions=grid or fusion_grid(retriever.fusion))
     return sorted(scored, key=lambda item: (-item[1].recall_at_10, -item[1].mrr))

@@ -1,8 +1,9 @@
 """Fusing rankings: weighted reciprocal-rank fusion (RRF).
 
-RRF needs only ranks, so BM25's unbounded scores and cosine similarities never have to be
-put on one scale: a document scores ``sum(weight / (constant + rank))`` over the rankings
-that list it (ranks from 1; a ranking that does not list it adds nothing).
+RRF needs only ranks, so BM25's unbounded scores, cosine similarities and the cheap
+signals of `signals` never have to be put on one scale: a premise scores
+``sum(weight / (constant + rank))`` over the rankings that list it (ranks from 1; a
+ranking that does not list it adds nothing).
 """
 
 from __future__ import annotations
@@ -12,33 +13,50 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DEFAULT_FUSION", "Fusion", "fuse"]
+__all__ = ["DEFAULT_FUSION", "Fusion", "Rankings", "fuse"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rankings:
+    """Each signal's ranking of the corpus for one goal (corpus positions, best first)."""
+
+    bm25: np.ndarray
+    dense: np.ndarray
+    nearby: np.ndarray
+    """Premises of the theorem's own file declared above it, nearest first (empty when the
+    caller gave no position)."""
+    named: np.ndarray
+    """Premises the goal names, in BM25 order."""
 
 
 @dataclass(frozen=True, slots=True)
 class Fusion:
-    """How the hybrid combines BM25 and dense rankings."""
+    """How the hybrid weighs each ranking."""
 
     bm25_weight: float = 0.5
-    """Weight of the BM25 ranking; the dense ranking gets ``1 - bm25_weight``."""
+    dense_weight: float = 0.5
+    nearby_weight: float = 0.0
+    named_weight: float = 0.0
     constant: float = 60.0
     """RRF's damping constant: larger flattens the advantage of the very top ranks."""
     depth: int = 1000
-    """How many documents of each ranking take part."""
+    """How many premises of each ranking take part."""
 
-    def combine(self, bm25: np.ndarray, dense: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The fused top `k` of a BM25 and a dense ranking (document ids, best first), each
-        cut to its first ``max(k, depth)``."""
+    def combine(self, rankings: Rankings, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The fused top `k` (corpus positions, scores), best first; each ranking is cut to
+        its first ``max(k, depth)``."""
         cut = max(k, self.depth)
-        return fuse([(bm25[:cut], self.bm25_weight), (dense[:cut], 1.0 - self.bm25_weight)], self.constant, k)
+        weighted = [(rankings.bm25, self.bm25_weight), (rankings.dense, self.dense_weight),
+                    (rankings.nearby, self.nearby_weight), (rankings.named, self.named_weight)]
+        return fuse([(ids[:cut], weight) for ids, weight in weighted], self.constant, k)
 
 
 DEFAULT_FUSION = Fusion()
 
 
 def fuse(rankings: Sequence[tuple[np.ndarray, float]], constant: float, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(document ids, fused scores) of the `k` best documents over `rankings`, each a pair
-    (document ids best first, weight). Ties keep the order of first appearance."""
+    """(ids, fused scores) of the `k` best over `rankings`, each a pair (ids best first,
+    weight). Ties keep the order of first appearance."""
     scores: dict[int, float] = {}
     for ids, weight in rankings:
         if weight == 0:

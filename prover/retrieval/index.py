@@ -29,7 +29,8 @@ from prover.data.premises import Premise, read_corpus, write_corpus
 from prover.errors import ConfigError
 from prover.retrieval.bm25 import Bm25Index
 from prover.retrieval.dense import MODEL_NAME, DenseIndex, Encoder
-from prover.retrieval.hybrid import DEFAULT_FUSION, Fusion
+from prover.retrieval.hybrid import DEFAULT_FUSION, Fusion, Rankings
+from prover.retrieval.signals import NameIndex, NearbyIndex, Position
 from prover.retrieval.text import premise_text
 
 __all__ = ["METHODS", "Method", "PremiseRetriever", "RetrievedPremise"]
@@ -71,6 +72,8 @@ class PremiseRetriever:
         self._dense = dense
         self._encoder = encoder or Encoder()
         self._ids = {p.name: i for i, p in enumerate(self.premises)}
+        self._nearby = NearbyIndex(self.premises)
+        self._names = NameIndex(self.premises)
 
     # -- building, saving, loading ---------------------------------------------------------
 
@@ -148,21 +151,24 @@ class PremiseRetriever:
 
     def encode(self, queries: Sequence[str]) -> np.ndarray:
         """Query vectors for `rank` (batching many queries is much faster than one by one)."""
+        if not all(q.strip() for q in queries):
+            raise ConfigError("a query is empty: give the goal's text")
         return self._encoder.encode(queries)
 
     def retrieve(self, query: str, k: int = 10, accessible: AbstractSet[str] | None = None,
-                 method: Method = "hybrid") -> list[RetrievedPremise]:
+                 method: Method = "hybrid", position: Position | None = None) -> list[RetrievedPremise]:
         """The `k` premises that best match `query` (a goal's text, e.g. `goal_query`), best
         first; with `accessible` (names, e.g. `PremiseIndex.accessible` of the theorem) only
-        among those."""
+        among those. `position`, the theorem's module and line, lets the hybrid favour the
+        lemmas declared just above it."""
         allowed = None if accessible is None else self.allowed(accessible)
         vector = self.encode([query])[0] if method != "bm25" else None
-        ids, scores = self.rank(query, k, allowed, method, vector)
+        ids, scores = self.rank(query, k, allowed, method, vector, position)
         return [RetrievedPremise(p.name, float(s), p.kind, p.type)
                 for p, s in zip((self.premises[i] for i in ids.tolist()), scores.tolist(), strict=True)]
 
     def rank(self, query: str, k: int, allowed: np.ndarray | None = None, method: Method = "hybrid",
-             vector: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+             vector: np.ndarray | None = None, position: Position | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(corpus positions, scores) of the best `k`: `retrieve` without the records, for
         callers that hold a mask from `allowed` and a vector from `encode`."""
         if k < 1:
@@ -172,18 +178,30 @@ class PremiseRetriever:
         if not query.strip():
             raise ConfigError("the query is empty: give the goal's text")
         if method == "bm25":
-            return self._rank_bm25(query, k, allowed)
-        if vector is None:
-            vector = self.encode([query])[0]
+            return self._rank_bm25(self._bm25.scores(query), k, allowed)
         if method == "dense":
-            return self._dense.search(vector, k, allowed)
-        depth = max(k, self.fusion.depth)
-        sparse, _ = self._rank_bm25(query, depth, allowed)
-        dense, _ = self._dense.search(vector, depth, allowed)
-        return self.fusion.combine(sparse, dense, k)
+            return self._dense.search(self._vector(query, vector), k, allowed)
+        return self.fusion.combine(self.rankings(query, max(k, self.fusion.depth), allowed, vector, position), k)
 
-    def _rank_bm25(self, query: str, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def rankings(self, query: str, depth: int, allowed: np.ndarray | None = None, vector: np.ndarray | None = None,
+                 position: Position | None = None) -> Rankings:
+        """Every signal's ranking of the first `depth` premises, as the hybrid fuses them."""
         scores = self._bm25.scores(query)
+        named = self._names.named(query, allowed)
+        named = named[np.lexsort((named, -scores[named]))]
+        return Rankings(
+            bm25=self._rank_bm25(scores, depth, allowed)[0],
+            dense=self._dense.search(self._vector(query, vector), depth, allowed)[0],
+            nearby=(self._nearby.ranking(position, allowed, depth) if position is not None
+                    else np.zeros(0, dtype=np.int64)),
+            named=named[:depth],
+        )
+
+    def _vector(self, query: str, vector: np.ndarray | None) -> np.ndarray:
+        return self.encode([query])[0] if vector is None else vector
+
+    @staticmethod
+    def _rank_bm25(scores: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         candidates = np.arange(len(scores)) if allowed is None else np.flatnonzero(allowed)
         if len(candidates) > k:
             # Partition first: sorting 60k scores per query would dominate the evaluation.
