@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, doctor, evaluate, extract, refute, report, safe, shell
+from prover.cli import check, demo, doctor, evaluate, extract, refute, report, safe, shell, verina
 
 app = typer.Typer(
     name="prover",
@@ -23,6 +23,7 @@ app.command("doctor", help=doctor.__doc__)(doctor.doctor)
 app.add_typer(extract.app, name="extract")
 app.add_typer(refute.app, name="refute")
 app.add_typer(safe.app, name="safe")
+app.add_typer(verina.app, name="verina")
 
 if __name__ == "__main__":
     app()
