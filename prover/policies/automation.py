@@ -19,10 +19,14 @@ A tactic that fails because it is unknown (its library is not loaded) also skips
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from prover.envs.base import Env, ProofFinished, ProofState, TacticError, TacticTimeout, Theorem
 from prover.errors import ProverError
 from prover.policies.base import ProofAttempt, ProofSample, Status, Suggestion
+
+if TYPE_CHECKING:
+    from prover.retrieval import PremiseRetriever
 
 PORTFOLIO_COQ: tuple[str, ...] = (
     "reflexivity.",
@@ -54,18 +58,49 @@ _UNKNOWN_MARKERS = ("was not found in the current environment", "Syntax error", 
 
 
 class AutomationPolicy:
-    """The portfolio as tactic suggestions, with decreasing scores (cheapest first)."""
+    """The portfolio as tactic suggestions, with decreasing scores (cheapest first).
+
+    With `premises` (a `prover.retrieval.PremiseRetriever` directory, loaded on first use)
+    it also proposes ``sauto use: P1, ..., Pn.`` with the premises retrieved for the
+    state's goals, after the plain portfolio (``sauto`` must be loaded by the header, as
+    for plain ``sauto``).
+    """
 
     name = "automation"
 
-    def __init__(self, portfolio: tuple[str, ...] = PORTFOLIO_COQ) -> None:
-        self.portfolio = portfolio
+    def __init__(self, portfolio: tuple[str, ...] = PORTFOLIO_COQ, premises: str | None = None,
+                 num_premises: int = 6) -> None:
+        self.portfolio = tuple(portfolio)
+        self.premises = premises
+        self.num_premises = num_premises
+        self._retriever: PremiseRetriever | None = None
+
+    def __getstate__(self) -> tuple[tuple[str, ...], str | None, int]:
+        return self.portfolio, self.premises, self.num_premises  # the retriever reloads where unpickled
+
+    def __setstate__(self, state: tuple[tuple[str, ...], str | None, int]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
 
     def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
-        """The first `k` portfolio tactics, scores from 0 down (the state is not inspected)."""
-        del state, theorem
+        """The first `k` portfolio tactics, scores from 0 down, then ``sauto use:`` with
+        retrieved premises when there is a retriever."""
+        del theorem
         n = len(self.portfolio)
-        return [Suggestion(tactic, -i / n, self.name) for i, tactic in enumerate(self.portfolio[: max(0, k)])]
+        ranked = [Suggestion(tactic, -i / n, self.name) for i, tactic in enumerate(self.portfolio[: max(0, k)])]
+        if self.premises is not None and k > 0 and state.goals:
+            names = self.retrieved(state)
+            if names:
+                ranked.append(Suggestion(f"sauto use: {', '.join(names)}.", -1.0, self.name))
+        return ranked
+
+    def retrieved(self, state: ProofState) -> list[str]:
+        """Names of the premises retrieved for `state`'s goals (qualified, as ``sauto use:`` takes them)."""
+        from prover.retrieval import PremiseRetriever, goal_query
+
+        if self._retriever is None:
+            assert self.premises is not None
+            self._retriever = PremiseRetriever.load(self.premises)
+        return [p.name for p in self._retriever.retrieve(goal_query(state.goals), k=self.num_premises)]
 
     def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
         """The first `n` portfolio tactics as one-line whole proofs (for first-finish search)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from prover.cli.main import app
 from prover.config import load_prover_config
 from prover.data.coq import STDLIB
 from prover.data.premises import build_corpus, library_modules
-from prover.envs.base import ProofState, TacticError, Theorem
+from prover.envs.base import ProofFinished, ProofState, TacticError, Theorem
 from prover.envs.coq.env import CoqEnv
 from prover.errors import ConfigError
 from prover.policies.automation import AutomationPolicy
@@ -121,3 +122,16 @@ def test_shell_assistance_errors_are_clear(config_file: Path) -> None:
     bad = runner.invoke(app, ["shell", "--statement", STATEMENT, "--prover", "nope"], input=":quit\n")
     assert bad.exit_code == 2 and "unknown prover config 'nope'" in bad.stderr
 
+
+
+def test_automation_sauto_uses_retrieved_premises(env: CoqEnv, premises_dir: Path) -> None:
+    theorem = Theorem("z2", "Lemma z2 : forall n m : nat, n = m -> m + 0 = n.", "From Hammer Require Import Tactics.")
+    policy = AutomationPolicy(("reflexivity.",), premises=str(premises_dir), num_premises=10)
+    root = env.start(theorem)
+    ranked = policy.suggest(root, theorem, 5)
+    assert ranked[0].tactic == "reflexivity." and ranked[-1].tactic.startswith("sauto use: ")
+    assert "Coq.Init.Peano.plus_n_O" in ranked[-1].tactic
+    done = env.run_tactic(root, ranked[-1].tactic, timeout=10)
+    assert isinstance(done, ProofFinished) and env.check(theorem, done.proof).accepted
+    clone = pickle.loads(pickle.dumps(policy))
+    assert clone.suggest(root, theorem, 5) == ranked
