@@ -1,0 +1,424 @@
+"""A Hugging Face causal LM from a local directory as a tactic policy, proof policy and critic.
+
+`CausalLM` is the one generation core: it loads a model directory lazily (on the GPU when
+one is present), samples ``n`` continuations of a batch of prompts with the per-token
+log-probabilities of the *unwarped* model (temperature changes what is sampled, never the
+reported score), cuts each at its stop strings, and re-scores given continuations.
+`HFPolicy` (tactics and whole proofs) and `ModelCritic` use it in-process;
+`prover.policies.serve` serves it over HTTP.
+
+Everything a policy is built from is plain arguments and the model loads on first use, so a
+policy pickles: a Ray actor (``num_gpus=1``) can hold one and answer many search workers
+through `HFPolicy.suggest_many`, which batches their states into one generation.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from prover.envs.base import ProofState, Theorem
+from prover.errors import ConfigError
+from prover.policies.base import ProofSample, Suggestion
+from prover.policies.prompts import (
+    CRITIC_TARGET,
+    PROOF_STOPS,
+    TACTIC_STOPS,
+    NamedPremise,
+    Retriever,
+    Sampled,
+    TokenUsage,
+    goal_query,
+    proof_prompt,
+    retrieve_for,
+    tactic_prompt,
+    to_proof_samples,
+    to_suggestions,
+)
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+FinishReason = Literal["stop", "length"]
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One sampled continuation of a prompt."""
+
+    text: str
+    """The continuation, cut before the first stop string (the end-of-text token is not in it)."""
+    token_ids: tuple[int, ...]
+    """The tokens that produced `text`: up to the one completing the stop string or the
+    end-of-text token, both included."""
+    token_logprobs: tuple[float, ...]
+    """Each token's log-probability under the model (temperature 1, no top-k/top-p)."""
+    finish_reason: FinishReason
+    """``stop`` (a stop string or end of text) or ``length`` (`max_new_tokens` ran out)."""
+
+    @property
+    def logprob(self) -> float:
+        return math.fsum(self.token_logprobs)
+
+    def sampled(self) -> Sampled:
+        return Sampled(self.text, self.logprob, len(self.token_ids))
+
+
+def _default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class CausalLM:
+    """A causal LM and its tokenizer from a local directory, loaded on first use; thread-safe."""
+
+    def __init__(self, path: str | Path, device: str | None = None, dtype: str | None = None) -> None:
+        self.path = str(path)
+        self.device = device
+        self.dtype = dtype
+        self._lock = threading.RLock()  # generation asks for properties that load too
+        self._model: PreTrainedModel | None = None
+        self._tokenizer: PreTrainedTokenizerBase | None = None
+
+    def __getstate__(self) -> tuple[str, str | None, str | None]:
+        return (self.path, self.device, self.dtype)
+
+    def __setstate__(self, state: tuple[str, str | None, str | None]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
+
+    def load(self) -> None:
+        """Load the tokenizer and model now (the first generation does it otherwise)."""
+        with self._lock:
+            self._load()
+
+    def _load(self) -> None:
+        if self._model is not None:
+            return
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if not (Path(self.path) / "config.json").is_file():
+            raise ConfigError(f"{self.path} is not a Hugging Face model directory (no config.json); "
+                              "give the directory `save_pretrained` wrote, e.g. a downloaded model snapshot")
+        device = self.device or _default_device()
+        dtype = getattr(torch, self.dtype) if self.dtype else (torch.bfloat16 if device.startswith("cuda")
+                                                              else torch.float32)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(self.path)
+            model = AutoModelForCausalLM.from_pretrained(self.path, dtype=dtype)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot load the model in {self.path}: {exc}") from exc
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        tokenizer.padding_side = "left"
+        self._tokenizer = tokenizer
+        self._model = model.to(device).eval()
+
+    @property
+    def tokenizer(self) -> PreTrainedTokenizerBase:
+        self.load()
+        assert self._tokenizer is not None
+        return self._tokenizer
+
+    @property
+    def context_length(self) -> int:
+        """The most tokens (prompt and continuation) the model attends to."""
+        self.load()
+        assert self._model is not None
+        config = self._model.config
+        for key in ("max_position_embeddings", "n_positions", "seq_length"):
+            if isinstance(value := getattr(config, key, None), int):
+                return value
+        return 2048
+
+    def encode(self, text: str) -> list[int]:
+        return list(self.tokenizer(text, add_special_tokens=False).input_ids)
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
+
+    def sample(self, prompts: Sequence[Sequence[int]], n: int, max_new_tokens: int, temperature: float,
+               stops: Sequence[str] = (), seed: int | None = None) -> list[list[Completion]]:
+        """`n` continuations of each prompt (token ids), as `Completion` values, in prompt order.
+
+        Temperature 0 is greedy decoding. With `seed`, the same call gives the same answer.
+        """
+        if not prompts:
+            return []
+        if n < 1 or max_new_tokens < 1 or temperature < 0:
+            raise ConfigError(f"need n >= 1, max_new_tokens >= 1 and temperature >= 0; got n={n}, "
+                              f"max_new_tokens={max_new_tokens}, temperature={temperature}")
+        import torch
+
+        with self._lock:
+            self._load()
+            longest = max(len(p) for p in prompts)
+            if longest + max_new_tokens > self.context_length:
+                raise ConfigError(f"a prompt of {longest} tokens plus {max_new_tokens} new tokens exceeds the "
+                                  f"model's context of {self.context_length} tokens; shorten it")
+            if seed is not None:
+                torch.manual_seed(seed)
+            sequences, logprobs = self._generate(prompts, n, max_new_tokens, temperature, stops)
+        eos = self._tokenizer.eos_token_id if self._tokenizer is not None else None
+        return [[self._completion(sequences[i * n + j], logprobs[i * n + j], stops, eos) for j in range(n)]
+                for i in range(len(prompts))]
+
+    def _generate(self, prompts: Sequence[Sequence[int]], n: int, max_new_tokens: int, temperature: float,
+                  stops: Sequence[str]) -> tuple[list[list[int]], list[list[float]]]:
+        """Generated token ids and their model log-probabilities, one row per sample."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        assert self._model is not None and self._tokenizer is not None
+        device = self._model.device
+        width = max(len(p) for p in prompts)
+        pad = self._tokenizer.pad_token_id
+        # Left padding: every row's next token comes right after its own prompt.
+        ids = torch.tensor([[pad] * (width - len(p)) + list(p) for p in prompts], device=device)
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+        options: dict[str, Any] = (
+            {"do_sample": True, "temperature": temperature, "top_k": 0, "top_p": 1.0} if temperature > 0
+            else {"do_sample": False})
+        criteria = StoppingCriteriaList([_StopStrings(self._tokenizer, stops, width)]) if stops else None
+        with torch.inference_mode():
+            out = self._model.generate(
+                input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, num_return_sequences=n,
+                output_logits=True, return_dict_in_generate=True, pad_token_id=pad,
+                eos_token_id=self._tokenizer.eos_token_id, stopping_criteria=criteria, **options)
+            generated = out.sequences[:, width:]
+            logits = torch.stack(out.logits, dim=1).float()
+            chosen = torch.log_softmax(logits, dim=-1).gather(-1, generated.unsqueeze(-1)).squeeze(-1)
+        return generated.tolist(), chosen.tolist()
+
+    def _completion(self, ids: list[int], logprobs: list[float], stops: Sequence[str],
+                    eos: int | None) -> Completion:
+        """Cut one generated row at its end: the end-of-text token or the first stop string."""
+        end = ids.index(eos) + 1 if eos is not None and eos in ids else len(ids)
+        text = self.decode(ids[:end])
+        found = [i for i in (text.find(s) for s in stops) if i >= 0]
+        if found:
+            cut = min(found)
+            stop_end = cut + next(len(s) for s in stops if text.find(s) == cut)
+            # the fewest tokens whose text holds the whole stop string
+            end = next(m for m in range(1, end + 1) if len(self.decode(ids[:m])) >= stop_end)
+            return Completion(text[:cut], tuple(ids[:end]), tuple(logprobs[:end]), "stop")
+        reason: FinishReason = "stop" if eos is not None and eos in ids[:end] else "length"
+        return Completion(text, tuple(ids[:end]), tuple(logprobs[:end]), reason)
+
+    def score(self, pairs: Sequence[tuple[Sequence[int], Sequence[int]]]) -> list[list[float]]:
+        """The log-probability of each token of each continuation after its prompt, as
+        ``(prompt ids, continuation ids)`` pairs, in one forward pass."""
+        if not pairs:
+            return []
+        if any(not prompt for prompt, _ in pairs):
+            raise ConfigError("scoring needs a non-empty prompt before each continuation")
+        import torch
+
+        with self._lock:
+            self._load()
+            assert self._model is not None and self._tokenizer is not None
+            rows = [[*prompt, *continuation] for prompt, continuation in pairs]
+            width = max(len(r) for r in rows)
+            if width > self.context_length:
+                raise ConfigError(f"{width} tokens exceed the model's context of {self.context_length}")
+            pad = self._tokenizer.pad_token_id
+            device = self._model.device
+            # Right padding: positions count from each row's start, no position ids needed.
+            ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=device)
+            mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=device)
+            with torch.inference_mode():
+                logits = self._model(input_ids=ids, attention_mask=mask).logits.float()
+                logprobs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].unsqueeze(-1))
+            table = logprobs.squeeze(-1).tolist()
+        return [table[i][len(prompt) - 1:len(prompt) - 1 + len(continuation)]
+                for i, (prompt, continuation) in enumerate(pairs)]
+
+
+class _StopStrings:
+    """A stopping criterion (transformers calls it like its own): ends each row once its
+    generated text holds a stop string, looking only at a short tail."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, stops: Sequence[str], prompt_width: int) -> None:
+        self.tokenizer = tokenizer
+        self.stops = tuple(stops)
+        self.prompt_width = prompt_width
+        # every token is at least one byte, so this many tokens hold any stop string
+        self.window = max(len(s.encode()) for s in stops) + 1
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor, **kwargs: object) -> torch.Tensor:
+        import torch
+
+        start = max(self.prompt_width, input_ids.shape[1] - self.window)
+        tails = self.tokenizer.batch_decode(input_ids[:, start:], skip_special_tokens=True)
+        done = [any(stop in tail for stop in self.stops) for tail in tails]
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+def _check_sampling(temperature: float, max_tokens: int, proof_max_tokens: int, num_premises: int) -> None:
+    if temperature < 0:
+        raise ConfigError(f"temperature must be >= 0 (0 is greedy decoding), got {temperature}")
+    if max_tokens < 1 or proof_max_tokens < 1:
+        raise ConfigError(f"max_tokens and proof_max_tokens must be >= 1, got {max_tokens} and {proof_max_tokens}")
+    if num_premises < 0:
+        raise ConfigError(f"num_premises must be >= 0, got {num_premises}")
+
+
+def load_retriever(directory: str) -> Retriever:
+    """The premise retriever saved in `directory` (`prover.retrieval.index.PremiseRetriever`)."""
+    from prover.retrieval.index import PremiseRetriever
+
+    return PremiseRetriever.load(directory)
+
+
+class HFPolicy:
+    """Tactics and whole proofs sampled from a local causal LM, scored by summed log-probability.
+
+    `suggest` samples up to `max_rounds` batches of `k` continuations of the tactic prompt
+    and returns up to `k` distinct tactics; `sample` returns up to `n` distinct proofs.
+    With `seed`, the same call on the same state gives the same answer. With `premises` (a
+    `PremiseRetriever` directory) or `retriever`, the `num_premises` premises ranked first for
+    the goals go into the prompt. A prompt too long for the model's context loses its
+    premises, then its oldest tokens.
+    """
+
+    def __init__(self, model: str, *, name: str = "hf", temperature: float = 1.0, max_tokens: int = 64,
+                 proof_max_tokens: int = 512, device: str | None = None, dtype: str | None = None,
+                 seed: int | None = None, normalize: bool = False, premises: str | None = None,
+                 num_premises: int = 8, retriever: Retriever | None = None, max_rounds: int = 3) -> None:
+        _check_sampling(temperature, max_tokens, proof_max_tokens, num_premises)
+        self.name = name
+        self.lm = CausalLM(model, device=device, dtype=dtype)
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.proof_max_tokens = proof_max_tokens
+        self.seed = seed
+        self.normalize = normalize
+        self.premises = premises
+        self.num_premises = num_premises
+        self.retriever = retriever
+        self.max_rounds = max(1, max_rounds)
+        self._usage = TokenUsage()
+        self._usage_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_usage_lock"]
+        if self.premises is not None:
+            state["retriever"] = None  # reloaded from `premises` on the other side
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._usage_lock = threading.Lock()
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens spent by this policy so far (prompts once per generation, and completions)."""
+        return self._usage
+
+    def _count(self, prompt_tokens: int, completion_tokens: int) -> None:
+        with self._usage_lock:
+            self._usage = self._usage + TokenUsage(prompt_tokens, completion_tokens, 1)
+
+    def _premises(self, state: ProofState) -> tuple[NamedPremise, ...]:
+        if self.retriever is None and self.premises is not None:
+            self.retriever = load_retriever(self.premises)
+        return retrieve_for(self.retriever, goal_query(state), self.num_premises)
+
+    def _fit(self, with_premises: str, without: str, new_tokens: int) -> list[int]:
+        """Prompt ids within the context: with premises if they fit, else without, else the tail."""
+        budget = self.lm.context_length - new_tokens
+        if budget < 1:
+            raise ConfigError(f"max tokens {new_tokens} leave no room for a prompt in the model's "
+                              f"context of {self.lm.context_length}; lower max_tokens/proof_max_tokens")
+        ids = self.lm.encode(with_premises)
+        if len(ids) > budget and without != with_premises:
+            ids = self.lm.encode(without)
+        return ids[-budget:]
+
+    def tactic_prompt_ids(self, state: ProofState, theorem: Theorem) -> list[int]:
+        """The token ids `suggest` sends to the model for `state`."""
+        premises = self._premises(state)
+        return self._fit(tactic_prompt(state, theorem, premises), tactic_prompt(state, theorem), self.max_tokens)
+
+    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
+        return self.suggest_many([(state, theorem)], k)[0]
+
+    def suggest_many(self, requests: Sequence[tuple[ProofState, Theorem]], k: int) -> list[list[Suggestion]]:
+        """`suggest` for many states at once (one batched generation per round): what a
+        model actor shared by several search workers answers."""
+        if k <= 0 or not requests:
+            return [[] for _ in requests]
+        prompts = [self.tactic_prompt_ids(state, theorem) for state, theorem in requests]
+        samples: list[list[Sampled]] = [[] for _ in requests]
+        prompt_tokens = [0] * len(requests)
+        rounds = self.max_rounds if self.temperature > 0 else 1
+        for round_ in range(rounds):
+            short = [i for i in range(len(requests))
+                     if len(to_suggestions(samples[i], 0, k, self.name)) < k]
+            if not short:
+                break
+            seed = None if self.seed is None else self.seed + round_
+            batch = self.lm.sample([prompts[i] for i in short], k if self.temperature > 0 else 1,
+                                   self.max_tokens, self.temperature, TACTIC_STOPS, seed)
+            for i, completions in zip(short, batch, strict=True):
+                samples[i].extend(c.sampled() for c in completions)
+                prompt_tokens[i] += len(prompts[i])
+            self._count(sum(len(prompts[i]) for i in short),
+                        sum(len(c.token_ids) for row in batch for c in row))
+        return [to_suggestions(samples[i], prompt_tokens[i], k, self.name, self.normalize)
+                for i in range(len(requests))]
+
+    def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
+        return self.sample_many([theorem], n)[0]
+
+    def sample_many(self, theorems: Sequence[Theorem], n: int) -> list[list[ProofSample]]:
+        """Up to `n` distinct whole proofs for each theorem, from one batched generation."""
+        if n <= 0 or not theorems:
+            return [[] for _ in theorems]
+        prompts = [self._fit(proof_prompt(t), proof_prompt(t), self.proof_max_tokens) for t in theorems]
+        batch = self.lm.sample(prompts, n if self.temperature > 0 else 1, self.proof_max_tokens,
+                               self.temperature, PROOF_STOPS, self.seed)
+        self._count(sum(map(len, prompts)), sum(len(c.token_ids) for row in batch for c in row))
+        return [to_proof_samples([c.sampled() for c in row], len(prompt), n, self.name, self.normalize)
+                for prompt, row in zip(prompts, batch, strict=True)]
+
+
+class ModelCritic:
+    """A model's estimate of how close a state is to "no goals": the log-probability that the
+    proof closes (`CRITIC_TARGET`, ``Qed.``) right after the state's tactic prompt.
+
+    Scores are at most 0 and higher is closer (the `prover.policies.critics.Critic` protocol);
+    with `normalize` they are per token of the target.
+    """
+
+    name = "hf"
+
+    def __init__(self, model: str | CausalLM, *, target: str = CRITIC_TARGET, device: str | None = None,
+                 dtype: str | None = None, normalize: bool = False) -> None:
+        if not target.strip():
+            raise ConfigError("the critic's target continuation must not be empty")
+        self.lm = model if isinstance(model, CausalLM) else CausalLM(model, device=device, dtype=dtype)
+        self.target = target
+        self.normalize = normalize
+
+    def score(self, state: ProofState, theorem: Theorem) -> float:
+        return self.score_many([(state, theorem)])[0]
+
+    def score_many(self, requests: Sequence[tuple[ProofState, Theorem]]) -> list[float]:
+        """`score` for many states in one forward pass."""
+        target = self.lm.encode(self.target)
+        budget = self.lm.context_length - len(target)
+        pairs = [(self.lm.encode(tactic_prompt(state, theorem))[-budget:], target) for state, theorem in requests]
+        sums = [math.fsum(row) for row in self.lm.score(pairs)]
+        return [s / len(target) for s in sums] if self.normalize else sums
+
+
+HFCritic = ModelCritic
+"""The name `prover.search.mps.critic_from_config` imports."""
