@@ -52,13 +52,14 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prover.data.records import FileRecord, GoalRecord, StepRecord, TheoremRecord
 from prover.envs.base import normalize_whitespace
 from prover.envs.coq.codec import Goals, RawGoal
 from prover.envs.coq.document import CoqDocument
+from prover.envs.coq.files import PROOF_OPENERS, read_declaration
 from prover.envs.coq.replay import ReplayFailure, ReplayStep, coqlib, replay_args, replay_file
 from prover.envs.coq.sentences import Sentence, SentenceSplitError, split_sentences, strip_comments
 from prover.envs.limits import DEFAULT_LIMITS, Limits
@@ -129,13 +130,6 @@ def library(name_or_dir: str, prefix: str | None = None) -> Library:
 
 # -- lexical helpers ----------------------------------------------------------------------
 
-_ATTRS = r"^\s*(?:#\[[^\]]*\]\s*)*(?:(?:Local|Global|Polymorphic|Monomorphic|Cumulative|NonCumulative)\s+)*"
-_DECLARATION = re.compile(
-    _ATTRS + r"(Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example|"
-    r"Definition|Fixpoint|CoFixpoint|Instance)\b"
-)
-_THEOREM_LIKE = {"Theorem", "Lemma", "Fact", "Remark", "Corollary", "Proposition", "Property", "Example"}
-_LEXICAL_NAME = re.compile(r"\s*([^\W\d][\w']*)")
 _CLOSER = re.compile(r"^\s*(Qed|Defined|Admitted|Abort|Save|Proof\b(?!\s*(?:using\b|with\b|\.\s*$)))")
 _GOLD = {"Qed", "Defined"}
 _MODULE = re.compile(r"^\s*(?:Local\s+)?Module\s+(?:Type\s+)?(?:(?:Import|Export)\s+)?([^\W\d][\w']*)")
@@ -174,9 +168,11 @@ _LOCATED = re.compile(r"^(Constant|Inductive|Constructor|Notation|Variable|Modul
 _PREMISE_KINDS = {"Constant", "Inductive", "Constructor"}
 _ABBREVIATION = re.compile(r"^Notation\s+\S+\s*:=\s*@?([^\W\d][\w']*(?:\.[^\W\d][\w']*)*)\s*$", re.MULTILINE)
 _HYP_NAMES = re.compile(r"^(.*?)\s:=?\s", re.DOTALL)
-_SCOPE_CHANGE = re.compile(
-    _ATTRS + r"(?:From\b|Require\b|Import\b|Export\b|Module\b|End\b|Include\b|Load\b|Declare\b|Reset\b|Back\b)"
-)
+# Commands after which any cached name may resolve differently; read with the same
+# attributes and modifiers as a proof opener.
+_SCOPE_CHANGES = replace(PROOF_OPENERS, keywords=frozenset(
+    {"From", "Require", "Import", "Export", "Module", "End", "Include", "Load", "Declare", "Reset", "Back"}
+))
 
 
 def premise_tokens(sentence: str) -> list[str]:
@@ -266,10 +262,10 @@ class _Resolver:
 
     def invalidate(self, sentence: str) -> None:
         """A sentence outside proofs ran: forget what it may have changed."""
-        text = strip_comments(sentence)
-        if _SCOPE_CHANGE.match(text):
+        if read_declaration(sentence, _SCOPE_CHANGES) is not None:
             self.cache.clear()
             return
+        text = strip_comments(sentence)
         words = {w for token in _TOKEN.findall(_STRING.sub(" ", text)) for w in token.split(".")}
         self._drop(lambda base: any(base.startswith(w) for w in words))
 
@@ -327,7 +323,7 @@ class _Tracer:
     def _open(self, step: ReplayStep) -> None:
         self.resolver.invalidate(step.sentence.text)
         name = self.doc.status()[0] or ""
-        keep = bool(name) and _DECLARATION.match(strip_comments(step.sentence.text)) is not None
+        keep = bool(name) and read_declaration(step.sentence.text, PROOF_OPENERS) is not None
         proof = _Proof(name, step.sentence, step.index, keep)
         if keep and step.after is not None and step.after.foreground:
             proof.context = self._section_variables(step.after.foreground[0].hypotheses)
@@ -438,17 +434,9 @@ def _lexical_proof(sentences: list[Sentence], index: int) -> list[Sentence]:
     for end in range(index + 1, len(sentences)):
         if _closer(sentences[end].text):
             return sentences[index + 1 : end + 1]
-        if _DECLARATION.match(strip_comments(sentences[end].text)):
+        if read_declaration(sentences[end].text, PROOF_OPENERS) is not None:
             break
     return []
-
-
-def _lexical_name(statement: str) -> str | None:
-    found = _DECLARATION.match(strip_comments(statement))
-    if found is None:
-        return None
-    name = _LEXICAL_NAME.match(strip_comments(statement)[found.end() :])
-    return name.group(1) if name else None
 
 
 # -- the extraction ----------------------------------------------------------------------
@@ -569,7 +557,8 @@ class _Builder:
         later = f"the file's replay stopped at line {failure.line}: {failure.message}"
         for index in range(first, len(sentences)):
             statement = sentences[index]
-            name = _lexical_name(statement.text)
+            declaration = read_declaration(statement.text, PROOF_OPENERS)
+            name = declaration.name if declaration is not None else None
             proof_sentences = _lexical_proof(sentences, index) if name is not None else []
             closer = _closer(proof_sentences[-1].text) if proof_sentences else ""
             if name is None or closer not in (*_GOLD, "Admitted") or not _may_open_proof(statement.text):
@@ -583,9 +572,8 @@ class _Builder:
 
 def _may_open_proof(statement: str) -> bool:
     """A theorem always does; a ``Definition``/``Instance``/... only without a ``:=`` body."""
-    text = strip_comments(statement)
-    found = _DECLARATION.match(text)
-    return found is not None and (found.group(1) in _THEOREM_LIKE or ":=" not in text)
+    found = read_declaration(statement, PROOF_OPENERS)
+    return found is not None and (found.theorem_like or ":=" not in strip_comments(statement))
 
 
 def library_corpus(lib: Library, required: Iterable[str] = (), limits: Limits = DEFAULT_LIMITS,

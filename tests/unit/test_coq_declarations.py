@@ -10,13 +10,23 @@ cell is a behaviour change, to be made on purpose and in its own commit.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from prover.data import coq
 from prover.envs.base import Theorem
 from prover.envs.coq.check import parse_candidate
-from prover.envs.coq.files import declared_name, theorems_in_source
-from prover.envs.coq.sentences import split_sentences, strip_comments
+from prover.envs.coq.files import (
+    PROOF_OPENERS,
+    THEOREMS,
+    Declaration,
+    DeclarationForm,
+    declared_name,
+    read_declaration,
+    theorems_in_source,
+)
+from prover.envs.coq.sentences import SentenceSplitError, split_sentences
 
 _OTHER = Theorem(name="other", statement="Lemma other_statement : False.")
 _RESTATED = "the proof restates the theorem with a different statement"
@@ -24,12 +34,13 @@ _RESTATED = "the proof restates the theorem with a different statement"
 
 def opens_recorded_proof(sentence: str) -> bool:
     """Extraction records the proof this sentence opens (given Coq opened one)."""
-    return coq._DECLARATION.match(strip_comments(sentence)) is not None
+    return read_declaration(sentence, PROOF_OPENERS) is not None
 
 
 def opener_name(sentence: str) -> str | None:
     """The name extraction reads from a statement the replay never reached."""
-    return coq._lexical_name(sentence)
+    found = read_declaration(sentence, PROOF_OPENERS)
+    return found.name if found is not None else None
 
 
 def restates(sentence: str) -> bool:
@@ -39,7 +50,7 @@ def restates(sentence: str) -> bool:
 
 def changes_scope(sentence: str) -> bool:
     """Extraction drops every cached name resolution after this sentence."""
-    return coq._SCOPE_CHANGE.match(strip_comments(sentence)) is not None
+    return read_declaration(sentence, coq._SCOPE_CHANGES) is not None
 
 
 # (sentence, declared_name, opens a recorded proof, opener's name, may open a proof, restates)
@@ -171,3 +182,24 @@ def test_extraction_reads_a_proof_up_to_the_next_opener() -> None:
     assert proofs[b] == ["Proof.", "exact I.", "Qed."]
     d = next(i for i, s in enumerate(sentences) if s.text.startswith("Lemma d"))
     assert proofs[d] == []
+
+
+def test_the_reader_returns_keyword_and_name() -> None:
+    found = read_declaration("(* doc *) #[local] Polymorphic Lemma Nat.le_trans' : True.", THEOREMS)
+    assert found == Declaration("Lemma", "Nat.le_trans'")
+    assert found.theorem_like
+    instance = read_declaration("Global Instance : Proper f.", PROOF_OPENERS)
+    assert instance == Declaration("Instance", None)
+    assert not instance.theorem_like
+
+
+def test_a_form_without_modifiers_takes_none() -> None:
+    bare = DeclarationForm(keywords=frozenset({"Lemma"}), modifiers=frozenset())
+    assert read_declaration("Lemma a : True.", bare) == Declaration("Lemma", "a")
+    assert read_declaration("Local Lemma a : True.", bare) is None
+    assert read_declaration(" Lemma a : True.", replace(bare, keywords=frozenset())) is None
+
+
+def test_an_unterminated_comment_is_an_error_not_a_declaration() -> None:
+    with pytest.raises(SentenceSplitError):
+        read_declaration("(* Lemma a : True.", THEOREMS)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from prover.envs.base import Theorem, Verdict, normalize_whitespace
 from prover.envs.coq.document import CoqDocument, Done, Failed
+from prover.envs.coq.files import RESTATEMENTS, read_declaration
 from prover.envs.coq.sentences import (
     SentenceSplitError,
     one_sentence,
@@ -61,10 +62,6 @@ _WRAPPER = re.compile(
 )
 _ADMIT = re.compile(r"(?<![\w'.])(admit|give_up)(?![\w'])")
 _CLOSERS = re.compile(r"^\s*(Qed|Defined)\s*\.$")
-_DECLARATION = re.compile(
-    r"^\s*(#\[[^\]]*\]\s*)?(Local\s+|Global\s+)?(Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|"
-    r"Example|Definition|Fixpoint|Instance|Goal)\b"
-)
 _LOCATE = re.compile(r"^(?:Constant|Inductive|Constructor|Notation|Variable)\s+(\S+)", re.MULTILINE)
 
 
@@ -111,7 +108,7 @@ def parse_candidate(theorem: Theorem, proof: str) -> ProofScript | str:
     while sentences and header and normalize_whitespace(sentences[0]) == header[0]:
         sentences.pop(0)
         header.pop(0)
-    if sentences and _DECLARATION.match(strip_comments(sentences[0])):
+    if sentences and read_declaration(sentences[0], RESTATEMENTS) is not None:
         if normalize_whitespace(strip_comments(sentences[0])) != normalize_whitespace(
             strip_comments(theorem.statement)
         ):

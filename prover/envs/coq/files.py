@@ -1,29 +1,145 @@
-"""Theorems of a Coq source file, each in its file context.
+"""Theorems of a Coq source file, each in its file context, and the one lexical reader of
+Coq declarations.
 
 The header of a theorem is the file up to its statement, so checking or starting it
 faces exactly the state its author faced, with later lemmas out of reach.
+
+`read_declaration` reads a sentence's head without asking Coq: ``#[...]`` attributes,
+modifiers (``Local``, ``Polymorphic``, ...), the keyword and the name after it. Its callers
+take slightly different sentences for declarations; every difference is a field of
+`DeclarationForm`, and their forms stand side by side below (`THEOREMS`, `PROOF_OPENERS`,
+`RESTATEMENTS`) so that none drifts unseen. ``tests/unit/test_coq_declarations.py`` pins
+what each caller reads.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from prover.envs.base import Theorem
 from prover.envs.coq.sentences import Sentence, split_sentences, strip_comments
 from prover.errors import ConfigError
 
-_DECLARATION = re.compile(
-    r"^\s*(?:#\[[^\]]*\]\s*)?(?:(?:Local|Global|Polymorphic|Monomorphic|Program)\s+)*"
-    r"(Theorem|Lemma|Fact|Remark|Corollary|Proposition|Property|Example)\s+([\w'.]+)"
+__all__ = [
+    "PROOF_OPENERS",
+    "RESTATEMENTS",
+    "THEOREMS",
+    "THEOREM_KEYWORDS",
+    "Declaration",
+    "DeclarationForm",
+    "declared_name",
+    "read_declaration",
+    "theorems_in_file",
+    "theorems_in_source",
+]
+
+THEOREM_KEYWORDS = frozenset(
+    {"Theorem", "Lemma", "Fact", "Remark", "Corollary", "Proposition", "Property", "Example"}
 )
+"""The keywords that declare a theorem (Coq's logical kind ``Theorem`` and its synonyms)."""
+
+_IDENT = r"[^\W\d][\w']*"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationForm:
+    """Which sentence heads a caller reads as declarations."""
+
+    keywords: frozenset[str]
+    """The declaring keywords (``Lemma``, ``Definition``, ...), case-sensitive."""
+    modifiers: frozenset[str]
+    """Words that may precede the keyword (``Local``, ``Polymorphic``, ...), after the attributes."""
+    max_attributes: int | None = None
+    """How many ``#[...]`` attributes may open the sentence; None: any number."""
+    max_modifiers: int | None = None
+    """How many modifiers may follow them; None: any number."""
+    name: str = _IDENT
+    """Regular expression of the name after the keyword."""
+    name_required: bool = False
+    """True: blanks and a name must follow the keyword, or the sentence declares nothing.
+    False: the keyword ends at a word boundary and the name, after optional blanks, may be
+    missing (``Instance : C.``, ``Lemma (n : nat) : ...``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A sentence's declaration, read lexically."""
+
+    keyword: str
+    """The declaring keyword as written (``Lemma``)."""
+    name: str | None
+    """The name after the keyword, as the form reads it; None when no name follows."""
+
+    @property
+    def theorem_like(self) -> bool:
+        """Declared with one of `THEOREM_KEYWORDS`: always a proof, whatever its body."""
+        return self.keyword in THEOREM_KEYWORDS
+
+
+THEOREMS = DeclarationForm(
+    keywords=THEOREM_KEYWORDS,
+    modifiers=frozenset({"Local", "Global", "Polymorphic", "Monomorphic", "Program"}),
+    max_attributes=1,
+    name=r"[\w'.]+",
+    name_required=True,
+)
+"""Theorems of a file (`theorems_in_source`, `declared_name`): ``prover check FILE.v`` and
+the ``coq-stdlib``/``coq-files`` benchmarks. The name is taken whole, dots included."""
+
+PROOF_OPENERS = DeclarationForm(
+    keywords=THEOREM_KEYWORDS | {"Definition", "Fixpoint", "CoFixpoint", "Instance"},
+    modifiers=frozenset({"Local", "Global", "Polymorphic", "Monomorphic", "Cumulative", "NonCumulative"}),
+)
+"""Declarations whose proofs extraction records (`prover.data.coq`), and where it cuts a
+proof it reads without Coq."""
+
+RESTATEMENTS = DeclarationForm(
+    keywords=THEOREM_KEYWORDS | {"Definition", "Fixpoint", "Instance", "Goal"},
+    modifiers=frozenset({"Local", "Global"}),
+    max_attributes=1,
+    max_modifiers=1,
+)
+"""A candidate proof's first sentence that states a theorem (`prover.envs.coq.check`), which
+must then be the theorem's own statement."""
+
+
+def read_declaration(sentence: str, form: DeclarationForm) -> Declaration | None:
+    """What `sentence` declares, read as `form` says; None when it is no declaration of `form`.
+
+    Comments are ignored. Raises SentenceSplitError on an unterminated comment or string.
+    """
+    found = _pattern(form).match(strip_comments(sentence))
+    return Declaration(found.group("keyword"), found.group("name")) if found else None
+
+
+@functools.cache
+def _pattern(form: DeclarationForm) -> re.Pattern[str]:
+    attributes = r"(?:#\[[^\]]*\]\s*)" + _repeat(form.max_attributes)
+    modifiers = rf"(?:(?:{_alternatives(form.modifiers)})\s+)" + _repeat(form.max_modifiers)
+    keyword = rf"(?P<keyword>{_alternatives(form.keywords)})"
+    name = rf"\s+(?P<name>{form.name})" if form.name_required else rf"\b(?:\s*(?P<name>{form.name}))?"
+    return re.compile(rf"^\s*{attributes}{modifiers}{keyword}{name}")
+
+
+def _repeat(most: int | None) -> str:
+    return "*" if most is None else f"{{0,{most}}}"
+
+
+def _alternatives(words: frozenset[str]) -> str:
+    # An empty set must match nothing, not the empty string.
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) or "(?!)"
+
+
 _END = re.compile(r"^\s*(Qed|Defined|Admitted|Abort|Save)\b")
 
 
 def declared_name(statement: str) -> str | None:
     """The name a ``Theorem``/``Lemma``/... sentence declares, or None for other sentences."""
-    found = _DECLARATION.match(strip_comments(statement))
-    return found.group(2) if found else None
+    found = read_declaration(statement, THEOREMS)
+    return found.name if found else None
 
 
 def theorems_in_source(source: str, path: str = "<string>") -> list[Theorem]:
