@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from prover.data.premise_sources import link_sources, scan_source
 from prover.data.premises import (
     KINDS,
     Premise,
@@ -18,9 +19,7 @@ from prover.data.premises import (
     _parse_search,
     accessible,
     build_corpus,
-    link_sources,
     read_corpus,
-    scan_source,
     write_corpus,
 )
 from prover.envs.coq.document import CoqDocument, Done
