@@ -35,6 +35,7 @@ def build_training_index(root: Path) -> tuple[Path, KnnIndexInfo]:
     source.mkdir(parents=True, exist_ok=True)
     (source / "Train.v").write_text(TRAIN_V, encoding="utf-8")
     file, theorems = extract_file(library(str(source), "Train"), "Train.v")
+    assert file.replayed and len(theorems) == 5, f"the training file did not extract: {file.error}"
     data = root / "data"
     write_jsonl(data / "files.jsonl", [file])
     write_jsonl(data / "theorems.jsonl", theorems)
