@@ -134,6 +134,9 @@ def critic_from_config(kind: str, model: str | None) -> Critic | None:
     if kind == "heuristic":
         return HeuristicCritic()
     from prover.config import load_class
+    from prover.errors import ConfigError
 
-    cls = load_class("prover.policies.hf:ModelCritic")
-    return cls(model) if model is not None else cls()  # type: ignore[no-any-return]
+    if model is None:
+        raise ConfigError("critic = 'hf' needs critic_model (a local model path) in [search]")
+    critic: Critic = load_class("prover.policies.hf:ModelCritic")(model)
+    return critic
