@@ -32,7 +32,7 @@ from prover.policies.prompts import (
     Retriever,
     Sampled,
     TokenUsage,
-    goal_query,
+    load_retriever,
     proof_prompt,
     retrieve_for,
     tactic_prompt,
@@ -269,13 +269,6 @@ def _check_sampling(temperature: float, max_tokens: int, proof_max_tokens: int, 
         raise ConfigError(f"num_premises must be >= 0, got {num_premises}")
 
 
-def load_retriever(directory: str) -> Retriever:
-    """The premise retriever saved in `directory` (`prover.retrieval.index.PremiseRetriever`)."""
-    from prover.retrieval.index import PremiseRetriever
-
-    return PremiseRetriever.load(directory)
-
-
 class HFPolicy:
     """Tactics and whole proofs sampled from a local causal LM, scored by summed log-probability.
 
@@ -329,7 +322,7 @@ class HFPolicy:
     def _premises(self, state: ProofState) -> tuple[NamedPremise, ...]:
         if self.retriever is None and self.premises is not None:
             self.retriever = load_retriever(self.premises)
-        return retrieve_for(self.retriever, goal_query(state), self.num_premises)
+        return retrieve_for(self.retriever, state, self.num_premises)
 
     def _fit(self, with_premises: str, without: str, new_tokens: int) -> list[int]:
         """Prompt ids within the context: with premises if they fit, else without, else the tail."""

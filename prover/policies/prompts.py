@@ -26,6 +26,7 @@ from typing import Protocol
 from prover.envs.base import ProofState, Theorem, normalize_whitespace
 from prover.envs.coq.sentences import SentenceSplitError, sentence_texts
 from prover.policies.base import ProofSample, Suggestion
+from prover.retrieval.text import goal_query
 
 TACTIC_STOPS: tuple[str, ...] = ("\n",)
 """A tactic ends with its line."""
@@ -77,15 +78,6 @@ class TokenUsage:
                           self.completion_tokens + other.completion_tokens, self.requests + other.requests)
 
 
-def goal_query(state: ProofState) -> str:
-    """The text premises are retrieved for: each goal's conclusion, then its hypotheses."""
-    parts: list[str] = []
-    for goal in (*state.goals, *state.pending):
-        parts.append(goal.conclusion)
-        parts.extend(goal.hypotheses)
-    return "\n".join(normalize_whitespace(part) for part in parts)
-
-
 def _premise_block(premises: Sequence[NamedPremise]) -> str:
     if not premises:
         return ""
@@ -127,7 +119,7 @@ def proof_script(text: str) -> str:
     return script.removeprefix("Proof.").strip()
 
 
-def _shares(total: int, count: int) -> list[int]:
+def split_tokens(total: int, count: int) -> list[int]:
     """`total` split into `count` whole parts that add up to it (the remainder goes first)."""
     base, extra = divmod(total, count)
     return [base + (1 if i < extra else 0) for i in range(count)]
@@ -156,7 +148,7 @@ def to_suggestions(samples: Sequence[Sampled], prompt_tokens: int, k: int, polic
     """
     chosen = _best_distinct([(first_tactic(s.text), s) for s in samples], k, normalize)
     spent = prompt_tokens + sum(s.completion_tokens for s in samples)
-    shares = _shares(spent, len(chosen)) if chosen else []
+    shares = split_tokens(spent, len(chosen)) if chosen else []
     return [Suggestion(text, score, policy, share) for (text, score, _), share in zip(chosen, shares, strict=True)]
 
 
@@ -165,12 +157,20 @@ def to_proof_samples(samples: Sequence[Sampled], prompt_tokens: int, n: int, pol
     """Up to `n` distinct whole proofs from completions of one proof prompt, best first."""
     chosen = _best_distinct([(proof_script(s.text), s) for s in samples], n, normalize)
     spent = prompt_tokens + sum(s.completion_tokens for s in samples)
-    shares = _shares(spent, len(chosen)) if chosen else []
+    shares = split_tokens(spent, len(chosen)) if chosen else []
     return [ProofSample(text, score, policy, share) for (text, score, _), share in zip(chosen, shares, strict=True)]
 
 
-def retrieve_for(retriever: Retriever | None, query: str, k: int) -> tuple[NamedPremise, ...]:
-    """The `k` premises `retriever` ranks first for `query` (none without a retriever)."""
+def load_retriever(directory: str) -> Retriever:
+    """The premise retriever saved in `directory` (`prover.retrieval.index.PremiseRetriever`)."""
+    from prover.retrieval.index import PremiseRetriever
+
+    return PremiseRetriever.load(directory)
+
+
+def retrieve_for(retriever: Retriever | None, state: ProofState, k: int) -> tuple[NamedPremise, ...]:
+    """The `k` premises `retriever` ranks first for the goals of `state` (none without one)."""
+    query = goal_query((*state.goals, *state.pending))
     if retriever is None or k <= 0 or not query:
         return ()
     return tuple(retriever.retrieve(query, k))

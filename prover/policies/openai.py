@@ -1,0 +1,308 @@
+"""Tactics and whole proofs from a model behind an OpenAI-compatible HTTP endpoint.
+
+How GPU-hosted provers are usually served: vLLM, SGLang, or `prover serve MODEL_DIR`
+(`prover.policies.serve`). The prompts and the reading of completions are those of the `hf`
+policy (`prover.policies.prompts`); scores are the summed token log-probabilities the
+endpoint returns (``logprobs``), so both policies rank alike.
+
+Every request is bounded: `timeout` seconds per try, and up to `retries` more tries after
+a connection failure, a timeout or a 408/409/429/5xx answer, waiting `backoff_seconds`
+doubling each time (or the server's ``Retry-After``, at most 30 s). What still fails raises
+`ModelTimeout` (a `prover.errors.ProverTimeout`) or `ModelEndpointError`; a 4xx answer is
+not retried and its message is passed on. Token accounting comes from each reply's
+``usage`` (`OpenAIPolicy.usage`, and the ``tokens`` of what it returns).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Self
+
+from prover.envs.base import ProofState, Theorem
+from prover.errors import ConfigError, ProverError, ProverTimeout
+from prover.policies.base import ProofSample, Suggestion
+from prover.policies.prompts import (
+    PROOF_STOPS,
+    TACTIC_STOPS,
+    NamedPremise,
+    Retriever,
+    Sampled,
+    TokenUsage,
+    load_retriever,
+    proof_prompt,
+    retrieve_for,
+    split_tokens,
+    tactic_prompt,
+    to_proof_samples,
+    to_suggestions,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+"""Answers worth another try: overload, restarts, gateways."""
+SYSTEM_MESSAGE = "You are a Coq expert. Answer with Coq tactics only, no explanation."
+
+
+class ModelEndpointError(ProverError):
+    """The endpoint refused the request or gave an answer that cannot be read."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ModelTimeout(ProverTimeout):
+    """The endpoint did not answer in time, after every retry."""
+
+
+class OpenAIPolicy:
+    """A tactic and proof policy over ``/v1/completions`` (or ``/v1/chat/completions`` with `chat`).
+
+    `model` is the served model's name and `endpoint` the base URL (``.../v1``). Sampling,
+    distinct suggestions, premises and scores work as in `prover.policies.hf.HFPolicy`.
+    The HTTP client is made on first use, so the policy pickles (for Ray workers).
+    """
+
+    def __init__(self, model: str, *, endpoint: str = "http://127.0.0.1:8000/v1", name: str = "openai",
+                 api_key: str | None = None, temperature: float = 1.0, max_tokens: int = 64,
+                 proof_max_tokens: int = 512, timeout: float = 60.0, retries: int = 2,
+                 backoff_seconds: float = 0.5, chat: bool = False, seed: int | None = None,
+                 normalize: bool = False, premises: str | None = None, num_premises: int = 8,
+                 retriever: Retriever | None = None, max_rounds: int = 3) -> None:
+        if not endpoint.startswith(("http://", "https://")):
+            raise ConfigError(f"endpoint {endpoint!r} must be an http:// or https:// URL, e.g. "
+                              "http://127.0.0.1:8000/v1")
+        if temperature < 0 or max_tokens < 1 or proof_max_tokens < 1:
+            raise ConfigError(f"need temperature >= 0 and max tokens >= 1; got temperature={temperature}, "
+                              f"max_tokens={max_tokens}, proof_max_tokens={proof_max_tokens}")
+        if timeout <= 0 or retries < 0 or backoff_seconds < 0:
+            raise ConfigError(f"need timeout > 0, retries >= 0, backoff_seconds >= 0; got {timeout}, "
+                              f"{retries}, {backoff_seconds}")
+        self.model = model
+        self.endpoint = endpoint.rstrip("/")
+        self.name = name
+        self.api_key = api_key
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.proof_max_tokens = proof_max_tokens
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff_seconds = backoff_seconds
+        self.chat = chat
+        self.seed = seed
+        self.normalize = normalize
+        self.premises = premises
+        self.num_premises = num_premises
+        self.retriever = retriever
+        self.max_rounds = max(1, max_rounds)
+        self._usage = TokenUsage()
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        state["_client"] = None
+        if self.premises is not None:
+            state["retriever"] = None  # reloaded from `premises` on the other side
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connections (a later call opens new ones)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens the endpoint reported for this policy's requests so far."""
+        return self._usage
+
+    # -- the policy ------------------------------------------------------------------------
+
+    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
+        return self.suggest_many([(state, theorem)], k)[0]
+
+    def suggest_many(self, requests: Sequence[tuple[ProofState, Theorem]], k: int) -> list[list[Suggestion]]:
+        """`suggest` for many states: one request per round with every prompt (chat: one per state)."""
+        if k <= 0 or not requests:
+            return [[] for _ in requests]
+        prompts = [self._tactic_prompt(state, theorem) for state, theorem in requests]
+        samples: list[list[Sampled]] = [[] for _ in requests]
+        prompt_tokens = [0] * len(requests)
+        rounds = self.max_rounds if self.temperature > 0 else 1
+        for round_ in range(rounds):
+            short = [i for i in range(len(requests)) if len(to_suggestions(samples[i], 0, k, self.name)) < k]
+            if not short:
+                break
+            seed = None if self.seed is None else self.seed + round_
+            n = k if self.temperature > 0 else 1
+            results = self._complete([prompts[i] for i in short], n, self.max_tokens, TACTIC_STOPS, seed)
+            for i, (tokens, choices) in zip(short, results, strict=True):
+                samples[i].extend(choices)
+                prompt_tokens[i] += tokens
+        return [to_suggestions(samples[i], prompt_tokens[i], k, self.name, self.normalize)
+                for i in range(len(requests))]
+
+    def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
+        return self.sample_many([theorem], n)[0]
+
+    def sample_many(self, theorems: Sequence[Theorem], n: int) -> list[list[ProofSample]]:
+        """Up to `n` distinct whole proofs for each theorem."""
+        if n <= 0 or not theorems:
+            return [[] for _ in theorems]
+        results = self._complete([proof_prompt(t) for t in theorems], n if self.temperature > 0 else 1,
+                                 self.proof_max_tokens, PROOF_STOPS, self.seed)
+        return [to_proof_samples(choices, tokens, n, self.name, self.normalize) for tokens, choices in results]
+
+    def _tactic_prompt(self, state: ProofState, theorem: Theorem) -> str:
+        if self.retriever is None and self.premises is not None:
+            self.retriever = load_retriever(self.premises)
+        premises: tuple[NamedPremise, ...] = retrieve_for(self.retriever, state, self.num_premises)
+        return tactic_prompt(state, theorem, premises)
+
+    # -- the wire --------------------------------------------------------------------------
+
+    def _complete(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str],
+                  seed: int | None) -> list[tuple[int, list[Sampled]]]:
+        """For each prompt: its share of the prompt tokens and its `n` completions."""
+        base: dict[str, Any] = {"model": self.model, "n": n, "max_tokens": max_tokens,
+                                "temperature": self.temperature, "stop": list(stops)}
+        if seed is not None:
+            base["seed"] = seed
+        if not self.chat:
+            reply = self._post("/completions", {**base, "prompt": list(prompts), "logprobs": 1})
+            choices = _choices(reply, len(prompts) * n)
+            shares = split_tokens(_usage(reply).prompt_tokens, len(prompts))
+            return [(shares[i], [_completion_sample(c) for c in choices[i * n:(i + 1) * n]])
+                    for i in range(len(prompts))]
+        out = []
+        for prompt in prompts:
+            messages = [{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": prompt}]
+            reply = self._post("/chat/completions", {**base, "messages": messages, "logprobs": True})
+            out.append((_usage(reply).prompt_tokens, [_chat_sample(c) for c in _choices(reply, n)]))
+        return out
+
+    def _http(self) -> httpx.Client:
+        import httpx
+
+        if self._client is None:
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            self._client = httpx.Client(base_url=self.endpoint, headers=headers, timeout=httpx.Timeout(self.timeout))
+        return self._client
+
+    def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST with retries; the JSON reply, with its usage counted."""
+        import httpx
+
+        url = f"{self.endpoint}{path}"
+        failure = ""
+        for attempt in range(self.retries + 1):
+            wait = self.backoff_seconds * 2**attempt
+            try:
+                response = self._http().post(path, json=payload)
+            except httpx.TimeoutException as exc:
+                failure = f"no answer from {url} within {self.timeout:g} s ({type(exc).__name__})"
+            except httpx.TransportError as exc:
+                failure = f"cannot reach {url}: {type(exc).__name__}: {exc}"
+            else:
+                if response.status_code == 200:
+                    reply = _json(response, url)
+                    self._count(_usage(reply))
+                    return reply
+                failure = f"{url} answered {response.status_code}: {_error_message(response)}"
+                if response.status_code not in RETRY_STATUSES:
+                    raise ModelEndpointError(failure, response.status_code)
+                wait = _retry_after(response, wait)
+            if attempt < self.retries:
+                time.sleep(wait)
+        tries = f"after {self.retries + 1} tries"
+        if failure.startswith("no answer"):
+            raise ModelTimeout(f"{failure}, {tries}")
+        raise ModelEndpointError(f"{failure} ({tries})")
+
+    def _count(self, usage: TokenUsage) -> None:
+        with self._lock:
+            self._usage = self._usage + usage
+
+
+def _json(response: httpx.Response, url: str) -> dict[str, Any]:
+    try:
+        reply = response.json()
+    except ValueError as exc:
+        raise ModelEndpointError(f"{url} answered with something that is not JSON: {response.text[:200]!r}") from exc
+    if not isinstance(reply, dict):
+        raise ModelEndpointError(f"{url} answered with JSON that is not an object: {response.text[:200]!r}")
+    return reply
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return response.text[:300] or response.reason_phrase
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(30.0, max(0.0, float(value)))
+    except ValueError:
+        return default
+
+
+def _usage(reply: dict[str, Any]) -> TokenUsage:
+    usage = reply.get("usage")
+    if not isinstance(usage, dict):
+        raise ModelEndpointError(f"the reply has no usage: {str(reply)[:200]}")
+    try:
+        return TokenUsage(int(usage["prompt_tokens"]), int(usage.get("completion_tokens") or 0), 1)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelEndpointError(f"the reply's usage cannot be read: {usage!r}") from exc
+
+
+def _choices(reply: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    choices = reply.get("choices")
+    if not isinstance(choices, list) or len(choices) != count or not all(isinstance(c, dict) for c in choices):
+        raise ModelEndpointError(f"expected {count} choices in the reply, got {str(choices)[:200]}")
+    return sorted(choices, key=lambda c: int(c.get("index", 0)))
+
+
+def _logprob_sum(values: Sequence[Any]) -> float:
+    numbers = [float(v) for v in values if v is not None]
+    if not all(math.isfinite(v) for v in numbers):
+        raise ModelEndpointError("the reply holds a log-probability that is not a finite number")
+    return math.fsum(numbers)
+
+
+def _completion_sample(choice: dict[str, Any]) -> Sampled:
+    logprobs = choice.get("logprobs")
+    if not isinstance(logprobs, dict) or not isinstance(logprobs.get("token_logprobs"), list):
+        raise ModelEndpointError("the endpoint returned no log-probabilities; it must support `logprobs`")
+    values = logprobs["token_logprobs"]
+    return Sampled(str(choice.get("text", "")), _logprob_sum(values), len(values))
+
+
+def _chat_sample(choice: dict[str, Any]) -> Sampled:
+    message = choice.get("message")
+    logprobs = choice.get("logprobs")
+    if not isinstance(message, dict) or not isinstance(logprobs, dict) or not isinstance(logprobs.get("content"),
+                                                                                           list):
+        raise ModelEndpointError("the chat reply has no message or no log-probabilities (`logprobs: true`)")
+    values = [t.get("logprob") for t in logprobs["content"] if isinstance(t, dict)]
+    return Sampled(str(message.get("content") or ""), _logprob_sum(values), len(values))
