@@ -75,6 +75,10 @@ def _default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+MAX_ROWS = 64
+"""Most sequences generated at once; larger requests are split (bounds memory per call)."""
+
+
 class CausalLM:
     """A causal LM and its tokenizer from a local directory, loaded on first use; thread-safe."""
 
@@ -151,9 +155,14 @@ class CausalLM:
         """
         if not prompts:
             return []
-        if n < 1 or max_new_tokens < 1 or temperature < 0:
-            raise ConfigError(f"need n >= 1, max_new_tokens >= 1 and temperature >= 0; got n={n}, "
+        if not 1 <= n <= MAX_ROWS or max_new_tokens < 1 or temperature < 0:
+            raise ConfigError(f"need 1 <= n <= {MAX_ROWS}, max_new_tokens >= 1 and temperature >= 0; got n={n}, "
                               f"max_new_tokens={max_new_tokens}, temperature={temperature}")
+        if len(prompts) * n > MAX_ROWS:
+            group = MAX_ROWS // n
+            return [row for i in range(0, len(prompts), group)
+                    for row in self.sample(prompts[i:i + group], n, max_new_tokens, temperature, stops,
+                                           None if seed is None else seed + i)]
         import torch
 
         with self._lock:
@@ -351,15 +360,16 @@ class HFPolicy:
         prompts = [self.tactic_prompt_ids(state, theorem) for state, theorem in requests]
         samples: list[list[Sampled]] = [[] for _ in requests]
         prompt_tokens = [0] * len(requests)
-        rounds = self.max_rounds if self.temperature > 0 else 1
+        # greedy decoding gives one answer however often it is asked
+        rounds, n = (self.max_rounds, min(k, MAX_ROWS)) if self.temperature > 0 else (1, 1)
         for round_ in range(rounds):
             short = [i for i in range(len(requests))
                      if len(to_suggestions(samples[i], 0, k, self.name)) < k]
             if not short:
                 break
             seed = None if self.seed is None else self.seed + round_
-            batch = self.lm.sample([prompts[i] for i in short], k if self.temperature > 0 else 1,
-                                   self.max_tokens, self.temperature, TACTIC_STOPS, seed)
+            batch = self.lm.sample([prompts[i] for i in short], n, self.max_tokens, self.temperature,
+                                   TACTIC_STOPS, seed)
             for i, completions in zip(short, batch, strict=True):
                 samples[i].extend(c.sampled() for c in completions)
                 prompt_tokens[i] += len(prompts[i])
@@ -376,7 +386,7 @@ class HFPolicy:
         if n <= 0 or not theorems:
             return [[] for _ in theorems]
         prompts = [self._fit(proof_prompt(t), proof_prompt(t), self.proof_max_tokens) for t in theorems]
-        batch = self.lm.sample(prompts, n if self.temperature > 0 else 1, self.proof_max_tokens,
+        batch = self.lm.sample(prompts, min(n, MAX_ROWS) if self.temperature > 0 else 1, self.proof_max_tokens,
                                self.temperature, PROOF_STOPS, self.seed)
         self._count(sum(map(len, prompts)), sum(len(c.token_ids) for row in batch for c in row))
         return [to_proof_samples([c.sampled() for c in row], len(prompt), n, self.name, self.normalize)

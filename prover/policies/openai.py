@@ -211,30 +211,29 @@ class OpenAIPolicy:
         import httpx
 
         url = f"{self.endpoint}{path}"
-        failure = ""
+        failure, timed_out = "", False
         for attempt in range(self.retries + 1):
             wait = self.backoff_seconds * 2**attempt
             try:
                 response = self._http().post(path, json=payload)
             except httpx.TimeoutException as exc:
-                failure = f"no answer from {url} within {self.timeout:g} s ({type(exc).__name__})"
+                failure, timed_out = f"no answer from {url} within {self.timeout:g} s ({type(exc).__name__})", True
             except httpx.TransportError as exc:
-                failure = f"cannot reach {url}: {type(exc).__name__}: {exc}"
+                failure, timed_out = f"cannot reach {url}: {type(exc).__name__}: {exc}", False
             else:
                 if response.status_code == 200:
                     reply = _json(response, url)
                     self._count(_usage(reply))
                     return reply
-                failure = f"{url} answered {response.status_code}: {_error_message(response)}"
+                failure, timed_out = f"{url} answered {response.status_code}: {_error_message(response)}", False
                 if response.status_code not in RETRY_STATUSES:
                     raise ModelEndpointError(failure, response.status_code)
                 wait = _retry_after(response, wait)
             if attempt < self.retries:
                 time.sleep(wait)
-        tries = f"after {self.retries + 1} tries"
-        if failure.startswith("no answer"):
-            raise ModelTimeout(f"{failure}, {tries}")
-        raise ModelEndpointError(f"{failure} ({tries})")
+        if timed_out:
+            raise ModelTimeout(f"{failure}, after {self.retries + 1} tries")
+        raise ModelEndpointError(f"{failure} (after {self.retries + 1} tries)")
 
     def _count(self, usage: TokenUsage) -> None:
         with self._lock:

@@ -34,12 +34,10 @@ from pathlib import Path
 from typing import Any, Self
 
 from prover.errors import ConfigError
-from prover.policies.hf import CausalLM, Completion
+from prover.policies.hf import MAX_ROWS, CausalLM, Completion
 
 MAX_BODY_BYTES = 1 << 20
 """Largest request body accepted (a prompt of about 250k tokens is far past any context)."""
-MAX_ROWS = 64
-"""Most sequences (prompts x n) one request may ask for: bounds memory per request."""
 
 
 class BadRequest(Exception):

@@ -8,13 +8,14 @@ a real Coq as `TacticError` values.
 
 from __future__ import annotations
 
+import functools
 import math
 import pickle
 from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
 
 from prover.data.premises import Premise
 from prover.envs.base import Goal, ProofFinished, ProofState, TacticError, TacticTimeout, Theorem
@@ -27,9 +28,15 @@ from tests.conftest import needs_coq
 PROMPT = "Theorem t : forall n : nat, n + 0 = n.\nProof.\n"
 
 
+@functools.cache
+def plain_model(model_dir: Path) -> PreTrainedModel:
+    """The model loaded apart from `CausalLM`, by transformers alone."""
+    return AutoModelForCausalLM.from_pretrained(model_dir).eval()
+
+
 def plain_logprobs(model_dir: Path, prompt: list[int], continuation: list[int]) -> list[float]:
-    """Token log-probabilities of `continuation` by a model loaded apart, one unpadded pass."""
-    model = AutoModelForCausalLM.from_pretrained(model_dir).eval()
+    """Token log-probabilities of `continuation` by the plain model, one unpadded pass."""
+    model = plain_model(model_dir)
     ids = torch.tensor([prompt + continuation])
     with torch.inference_mode():
         logprobs = torch.log_softmax(model(input_ids=ids).logits[0, :-1].float(), dim=-1)
@@ -39,7 +46,7 @@ def plain_logprobs(model_dir: Path, prompt: list[int], continuation: list[int]) 
 def test_the_tiny_model_loads_like_a_real_one(tiny_model_dir: Path, tiny_lm: CausalLM) -> None:
     assert AutoTokenizer.from_pretrained(tiny_model_dir).decode(tiny_lm.encode(PROMPT)) == PROMPT
     assert tiny_lm.context_length == 512
-    assert sum(p.numel() for p in AutoModelForCausalLM.from_pretrained(tiny_model_dir).parameters()) < 1_000_000
+    assert sum(p.numel() for p in plain_model(tiny_model_dir).parameters()) < 1_000_000
 
 
 def test_sampled_logprobs_are_the_models(tiny_model_dir: Path, tiny_lm: CausalLM) -> None:
@@ -75,7 +82,7 @@ def test_greedy_decoding_is_the_argmax(tiny_model_dir: Path, tiny_lm: CausalLM) 
     prompt = tiny_lm.encode(PROMPT)
     greedy = tiny_lm.sample([prompt], n=1, max_new_tokens=6, temperature=0.0)[0][0]
     assert greedy == tiny_lm.sample([prompt], n=1, max_new_tokens=6, temperature=0.0, seed=99)[0][0]
-    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
+    model = plain_model(tiny_model_dir)
     ids = torch.tensor([prompt + list(greedy.token_ids)])
     with torch.inference_mode():
         best = model(input_ids=ids).logits[0, len(prompt) - 1:-1].argmax(dim=-1).tolist()
@@ -96,6 +103,14 @@ def test_a_stop_string_cuts_the_completion_where_it_first_appears(tiny_lm: Causa
     assert stop in tiny_lm.decode(cut.token_ids)
     assert stop not in tiny_lm.decode(cut.token_ids[:-1])
     assert free.finish_reason == "length" or free.token_ids[-1] == tiny_lm.tokenizer.eos_token_id
+
+
+def test_large_requests_are_generated_in_bounded_batches(tiny_lm: CausalLM) -> None:
+    prompt = tiny_lm.encode("intros.")
+    rows = tiny_lm.sample([prompt] * 3, n=30, max_new_tokens=2, temperature=1.0, seed=0)
+    assert [len(row) for row in rows] == [30, 30, 30]
+    with pytest.raises(ConfigError, match="n <= 64"):
+        tiny_lm.sample([prompt], n=65, max_new_tokens=2, temperature=1.0)
 
 
 def test_suggest_gives_k_distinct_tactics_scored_by_log_probability(tiny_model_dir: Path,
@@ -197,6 +212,14 @@ def test_the_critic_is_the_log_probability_of_closing_the_proof(tiny_model_dir: 
     assert both[0] == pytest.approx(score, abs=1e-4) and both[1] != pytest.approx(score, abs=1e-4)
     per_token = ModelCritic(str(tiny_model_dir), normalize=True).score(state, theorem)
     assert per_token == pytest.approx(score / len(tiny_lm.encode(CRITIC_TARGET)), abs=1e-4)
+
+
+def test_the_prover_config_builds_the_policy(tiny_model_dir: Path, add_0_r: tuple[ProofState, Theorem]) -> None:
+    from prover.config import PolicyConfig, build_policy
+
+    policy = build_policy(PolicyConfig(kind="hf", model=str(tiny_model_dir), temperature=0.8, max_tokens=8))
+    assert isinstance(policy, HFPolicy) and policy.temperature == 0.8 and policy.max_tokens == 8
+    assert len(policy.suggest(*add_0_r, k=2)) == 2
 
 
 def test_bad_settings_are_refused_with_what_to_change(tmp_path: Path, add_0_r: tuple[ProofState, Theorem]) -> None:
