@@ -30,7 +30,8 @@ MethodOption = Annotated[str, typer.Option(help="bm25, dense or hybrid (their ra
 
 def build_index(
     data: DataOption,
-    out: Annotated[Path, typer.Option(help="Directory to write the index to (replaced if it holds one).")],
+    out: Annotated[Path, typer.Option(help="Directory to write the index to (replaced if it holds one).")]
+        = Path("out/retrieval"),
 ) -> None:
     """Index the premise corpus of an extraction for `prover retrieve` (embeds every premise:
     minutes for the standard library on two cores; done once)."""
@@ -78,9 +79,9 @@ def retrieve(
 
 def evaluate_retrieval(
     data: DataOption,
-    index: Annotated[Path | None, typer.Option(
-        help="Premise index to load; built from --data and saved there when it does not exist yet. "
-             "Default: build in memory (minutes).")] = None,
+    index: Annotated[Path, typer.Option(
+        help="Premise index of --data's corpus; built and saved there first when it does not exist "
+             "(minutes).")] = Path("out/retrieval"),
     split: Annotated[str, typer.Option(help="Theorems of this split: train, valid or test.")] = "test",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N theorems of the split.")] = None,
     tune: Annotated[bool, typer.Option(
@@ -98,10 +99,10 @@ def evaluate_retrieval(
             raise ConfigError(f"unknown split {split!r}: use train, valid or test")
         if tune and split == "test":
             raise ConfigError("tuning on the test split would overstate the hybrid: tune on --split valid")
+        cases = cases_from_extraction(data, split, limit)
         started = time.monotonic()
         retriever, how = _open_index(index, data)
         load_seconds = time.monotonic() - started
-        cases = cases_from_extraction(data, split, limit)
         premise_index = PremiseIndex(retriever.premises)
         result, _ = evaluate(retriever, cases, premise_index, split)
         grid = tune_fusion(retriever, cases, premise_index, split) if tune else []
@@ -149,17 +150,20 @@ def _corpus(data: Path) -> list[Premise]:
     return read_corpus(path)
 
 
-def _open_index(index: Path | None, data: Path) -> tuple[PremiseRetriever, str]:
-    """The retriever, and how it came: loaded, or built (and saved)."""
+def _open_index(index: Path, data: Path) -> tuple[PremiseRetriever, str]:
+    """The retriever of `data`'s corpus, and how it came: loaded, or built and saved."""
     from prover.retrieval.index import PremiseRetriever
 
-    if index is not None and (index / "meta.json").is_file():
-        return PremiseRetriever.load(index), f"loaded from {index}"
-    retriever = PremiseRetriever.build(_corpus(data), progress=True)
-    if index is None:
-        return retriever, "built in memory"
-    retriever.save(index)
-    return retriever, f"built and saved to {index}"
+    corpus = _corpus(data)
+    if not (index / "meta.json").is_file():
+        retriever = PremiseRetriever.build(corpus, progress=True)
+        retriever.save(index)
+        return retriever, f"built and saved to {index}"
+    retriever = PremiseRetriever.load(index)
+    if {p.name for p in retriever.premises} != {p.name for p in corpus}:
+        raise ConfigError(f"{index} indexes another corpus than {data}/premises.jsonl: rebuild it with "
+                          f"`prover retrieval-build --data {data} --out {index}`")
+    return retriever, f"loaded from {index}"
 
 
 def _theorem_context(retriever: PremiseRetriever, data: Path, theorem: str) -> tuple[set[str], Position, str]:

@@ -92,6 +92,10 @@ class DenseIndex:
         found = ids[0] >= 0
         return ids[0][found].astype(np.int64), similarities[0][found]
 
+    def vectors(self) -> np.ndarray:
+        """Every stored vector, in document order (a copy)."""
+        return self._index.reconstruct_n(0, self.size)
+
     def save(self, path: str | os.PathLike[str]) -> None:
         faiss.write_index(self._index, str(path))
 

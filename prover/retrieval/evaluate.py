@@ -167,7 +167,7 @@ def evaluate(retriever: PremiseRetriever, cases: Sequence[EvalCase], index: Prem
     return evaluation, [(f, t.result("hybrid", len(cases))) for f, t in zip(fusions, tuned, strict=True)]
 
 
-def fusion_grid(base: Fusion, weights: Iterable[float] = (0.0, 0.5, 1.0),
+def fusion_grid(base: Fusion, weights: Iterable[float] = (0.0, 0.5, 1.0, 2.0),
                 constants: Iterable[float] = (10.0, 60.0)) -> list[Fusion]:
     """`base` with every combination of the four weights (BM25 fixed at 1, the others from
     `weights`) and RRF `constants`."""

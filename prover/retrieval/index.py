@@ -82,7 +82,10 @@ class PremiseRetriever:
               fusion: Fusion = DEFAULT_FUSION) -> PremiseRetriever:
         """Index `premises` (duplicate names keep their first record). Embedding is the slow
         part: about 100-200 premises a second on two CPU cores."""
-        unique = list({p.name: p for p in reversed(premises)}.values())[::-1]
+        first: dict[str, Premise] = {}
+        for premise in premises:
+            first.setdefault(premise.name, premise)
+        unique = list(first.values())
         if not unique:
             raise ConfigError("the premise corpus is empty: nothing to index")
         texts = [premise_text(p) for p in unique]

@@ -161,7 +161,7 @@ def test_eval_command_bad_input_exits_2(tiny: Tiny, tmp_path: Path) -> None:
     empty = runner.invoke(app, ["retrieval-eval", "--data", str(tiny.data), "--index", str(tiny.index),
                                 "--split", "train"])
     assert empty.exit_code == 2 and "no train theorem" in _said(empty)
-    nothing = runner.invoke(app, ["retrieval-eval", "--data", str(tmp_path)])
+    nothing = runner.invoke(app, ["retrieval-eval", "--data", str(tmp_path), "--index", str(tmp_path / "index")])
     assert nothing.exit_code == 2 and "missing" in _said(nothing)
 
 
@@ -179,5 +179,7 @@ def test_build_command_writes_an_index_that_the_others_load(tiny: Tiny, tmp_path
     found = runner.invoke(app, ["retrieve", "--index", str(out), "between k l", "-k", "2", "--json"])
     assert found.exit_code == 0, found.output
     assert all(json.loads(line)["name"].startswith("Coq.Arith.Between.") for line in found.stdout.splitlines())
+    other = runner.invoke(app, ["retrieval-eval", "--data", str(data), "--index", str(tiny.index), "--split", "valid"])
+    assert other.exit_code == 2 and "indexes another corpus" in _said(other)
     bad = runner.invoke(app, ["retrieval-build", "--data", str(tmp_path / "nope"), "--out", str(out)])
     assert bad.exit_code == 2 and "is missing: run `prover extract coq" in _said(bad)

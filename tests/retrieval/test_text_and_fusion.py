@@ -7,7 +7,7 @@ import numpy as np
 from prover.data.premises import Premise
 from prover.envs.base import Goal
 from prover.retrieval import Fusion, goal_query, premise_text
-from prover.retrieval.hybrid import fuse
+from prover.retrieval.hybrid import Rankings, fuse
 from prover.retrieval.text import tokenize
 
 
@@ -49,7 +49,11 @@ def test_fuse_adds_reciprocal_ranks_with_weights() -> None:
 
 
 def test_fusion_combine_cuts_each_ranking_to_its_depth() -> None:
-    bm25, dense = np.arange(10), np.arange(10)[::-1].copy()
-    ids, _ = Fusion(bm25_weight=0.5, constant=60.0, depth=2).combine(bm25, dense, 2)
+    empty = np.zeros(0, dtype=np.int64)
+    rankings = Rankings(bm25=np.arange(10), dense=np.arange(10)[::-1].copy(), nearby=np.array([5]), named=empty)
+    ids, _ = Fusion(bm25_weight=0.5, dense_weight=0.5, constant=60.0, depth=2).combine(rankings, 2)
     assert set(ids.tolist()) <= {0, 1, 8, 9}
     assert len(ids) == 2
+    # a ranking weighted 0 takes no part; a weighted one can bring in what no other lists
+    near, _ = Fusion(bm25_weight=0.0, dense_weight=0.0, nearby_weight=1.0).combine(rankings, 5)
+    assert near.tolist() == [5]
