@@ -8,18 +8,22 @@ reported score), cuts each at its stop strings, and re-scores given continuation
 `prover.policies.serve` serves it over HTTP.
 
 Everything a policy is built from is plain arguments and the model loads on first use, so a
-policy pickles: a Ray actor (``num_gpus=1``) can hold one and answer many search workers
-through `HFPolicy.suggest_many`, which batches their states into one generation.
+policy pickles: a Ray actor (``num_gpus=1``) can hold one and answer many search workers.
+`HFPolicy.suggest_many` batches states into one generation; `BatchingPolicy` does it for
+concurrent single-state `suggest` calls (a threaded actor's).
 """
 
 from __future__ import annotations
 
 import math
+import queue
 import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from prover.envs.base import ProofState, Theorem
 from prover.errors import ConfigError
@@ -425,3 +429,75 @@ class ModelCritic:
 
 HFCritic = ModelCritic
 """The name `prover.search.mps.critic_from_config` imports."""
+
+
+class SuggestsMany(Protocol):
+    """A tactic policy that answers many states in one call (`HFPolicy`, `OpenAIPolicy`)."""
+
+    name: str
+
+    def suggest_many(self, requests: Sequence[tuple[ProofState, Theorem]], k: int) -> list[list[Suggestion]]: ...
+
+
+class BatchingPolicy:
+    """Gathers `suggest` calls made at the same time from several threads into `suggest_many`
+    calls of the wrapped policy: one generation for many search workers.
+
+    Host it in a threaded Ray actor (``ray.remote(num_gpus=1, max_concurrency=16)``), whose
+    concurrent calls run on threads: a call waits at most `wait_seconds` for others to join
+    its batch of at most `max_batch` states.
+    """
+
+    def __init__(self, policy: SuggestsMany, max_batch: int = 16, wait_seconds: float = 0.01) -> None:
+        if max_batch < 1 or wait_seconds < 0:
+            raise ConfigError(f"need max_batch >= 1 and wait_seconds >= 0, got {max_batch} and {wait_seconds}")
+        self.policy = policy
+        self.name = policy.name
+        self.max_batch = max_batch
+        self.wait_seconds = wait_seconds
+        self._queue: queue.Queue[_Request] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def __getstate__(self) -> tuple[SuggestsMany, int, float]:
+        return (self.policy, self.max_batch, self.wait_seconds)
+
+    def __setstate__(self, state: tuple[SuggestsMany, int, float]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
+
+    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
+        with self._start_lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._serve, name="batching-policy", daemon=True)
+                self._worker.start()
+        request = _Request(state, theorem, k, Future())
+        self._queue.put(request)
+        return request.answer.result()
+
+    def _serve(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            deadline = time.monotonic() + self.wait_seconds
+            while len(batch) < self.max_batch and (left := deadline - time.monotonic()) > 0:
+                try:
+                    batch.append(self._queue.get(timeout=left))
+                except queue.Empty:
+                    break
+            for k in {r.k for r in batch}:
+                same = [r for r in batch if r.k == k]
+                try:
+                    answers = self.policy.suggest_many([(r.state, r.theorem) for r in same], k)
+                except Exception as exc:  # noqa: BLE001 (each caller gets the failure, the worker lives on)
+                    for r in same:
+                        r.answer.set_exception(exc)
+                else:
+                    for r, answer in zip(same, answers, strict=True):
+                        r.answer.set_result(answer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    state: ProofState
+    theorem: Theorem
+    k: int
+    answer: Future[list[Suggestion]]

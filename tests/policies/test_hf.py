@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from prover.data.premises import Premise
 from prover.envs.base import Goal, ProofFinished, ProofState, TacticError, TacticTimeout, Theorem
 from prover.errors import ConfigError
 from prover.policies.base import ProofPolicy, TacticPolicy
-from prover.policies.hf import CausalLM, HFPolicy, ModelCritic
+from prover.policies.hf import BatchingPolicy, CausalLM, HFPolicy, ModelCritic
 from prover.policies.prompts import CRITIC_TARGET, PROOF_STOPS, tactic_prompt
 from tests.conftest import needs_coq
 
@@ -149,6 +150,25 @@ def test_suggest_many_answers_every_state(tiny_model_dir: Path, add_0_r: tuple[P
     answers = policy.suggest_many([(state, theorem), (other, theorem)], 3)
     assert [len(a) for a in answers] == [3, 3]
     assert sum(s.tokens for a in answers for s in a) == policy.usage.total_tokens
+
+
+def test_concurrent_calls_are_batched_into_one_generation(tiny_model_dir: Path,
+                                                          add_0_r: tuple[ProofState, Theorem]) -> None:
+    state, theorem = add_0_r
+    inner = HFPolicy(str(tiny_model_dir), seed=0, max_tokens=8, max_rounds=1)
+    inner.lm.load()
+    policy = BatchingPolicy(inner, max_batch=8, wait_seconds=0.5)
+    states = [ProofState((Goal((f"n{i} : nat",), f"n{i} = n{i}"),)) for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:  # four search workers asking at once
+        answers = list(pool.map(lambda s: policy.suggest(s, theorem, 3), states))
+    assert [len(a) for a in answers] == [3, 3, 3, 3]
+    assert inner.usage.requests < 4  # fewer generations than callers
+    assert sum(s.tokens for a in answers for s in a) == inner.usage.total_tokens
+    clone = pickle.loads(pickle.dumps(policy))  # what a Ray actor receives
+    assert len(clone.suggest(state, theorem, 2)) == 2
+    broken = BatchingPolicy(HFPolicy(str(tiny_model_dir / "missing")))
+    with pytest.raises(ConfigError, match="no config.json"):  # the caller gets the failure
+        broken.suggest(state, theorem, 2)
 
 
 def test_the_prompt_holds_the_goals_and_the_retrieved_premises(tiny_lm: CausalLM, tiny_model_dir: Path,
