@@ -80,7 +80,11 @@ def _default_device() -> str:
 
 
 MAX_ROWS = 64
-"""Most sequences generated at once; larger requests are split (bounds memory per call)."""
+"""Most sequences generated at once; larger requests are split."""
+TOKEN_BUDGET = 4096
+"""Most (sequence x position) logit rows held at once: generation keeps every new token's
+logits, so rows x new tokens is what memory grows with (4096 x a 150k vocabulary in bf16 is
+about 1.2 GB). Larger requests are split; tiny requests are not affected."""
 
 
 class CausalLM:
@@ -162,8 +166,14 @@ class CausalLM:
         if not 1 <= n <= MAX_ROWS or max_new_tokens < 1 or temperature < 0:
             raise ConfigError(f"need 1 <= n <= {MAX_ROWS}, max_new_tokens >= 1 and temperature >= 0; got n={n}, "
                               f"max_new_tokens={max_new_tokens}, temperature={temperature}")
-        if len(prompts) * n > MAX_ROWS:
-            group = MAX_ROWS // n
+        cap = max(1, min(MAX_ROWS, TOKEN_BUDGET // max_new_tokens))
+        if n > cap:  # each prompt's samples in parts
+            return [[c for part in range(0, n, cap)
+                     for c in self.sample([prompt], min(cap, n - part), max_new_tokens, temperature, stops,
+                                          None if seed is None else seed + part)[0]]
+                    for prompt in prompts]
+        if len(prompts) * n > cap:
+            group = cap // n
             return [row for i in range(0, len(prompts), group)
                     for row in self.sample(prompts[i:i + group], n, max_new_tokens, temperature, stops,
                                            None if seed is None else seed + i)]
@@ -205,8 +215,9 @@ class CausalLM:
                 output_logits=True, return_dict_in_generate=True, pad_token_id=pad,
                 eos_token_id=self._tokenizer.eos_token_id, stopping_criteria=criteria, **options)
             generated = out.sequences[:, width:]
-            logits = torch.stack(out.logits, dim=1).float()
-            chosen = torch.log_softmax(logits, dim=-1).gather(-1, generated.unsqueeze(-1)).squeeze(-1)
+            # one step at a time: a float copy of every step's logits at once would double the memory
+            chosen = torch.stack([torch.log_softmax(step.float(), dim=-1).gather(-1, generated[:, t:t + 1])[:, 0]
+                                  for t, step in enumerate(out.logits)], dim=1)
         return generated.tolist(), chosen.tolist()
 
     def _completion(self, ids: list[int], logprobs: list[float], stops: Sequence[str],
@@ -231,6 +242,9 @@ class CausalLM:
             return []
         if any(not prompt for prompt, _ in pairs):
             raise ConfigError("scoring needs a non-empty prompt before each continuation")
+        group = max(1, TOKEN_BUDGET // max(len(p) + len(c) for p, c in pairs))
+        if len(pairs) > group:
+            return [row for i in range(0, len(pairs), group) for row in self.score(pairs[i:i + group])]
         import torch
 
         with self._lock:
@@ -246,8 +260,8 @@ class CausalLM:
             ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=device)
             mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=device)
             with torch.inference_mode():
-                logits = self._model(input_ids=ids, attention_mask=mask).logits.float()
-                logprobs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].unsqueeze(-1))
+                logits = self._model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+                logprobs = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:].unsqueeze(-1))
             table = logprobs.squeeze(-1).tolist()
         return [table[i][len(prompt) - 1:len(prompt) - 1 + len(continuation)]
                 for i, (prompt, continuation) in enumerate(pairs)]

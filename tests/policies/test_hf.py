@@ -110,6 +110,9 @@ def test_large_requests_are_generated_in_bounded_batches(tiny_lm: CausalLM) -> N
     prompt = tiny_lm.encode("intros.")
     rows = tiny_lm.sample([prompt] * 3, n=30, max_new_tokens=2, temperature=1.0, seed=0)
     assert [len(row) for row in rows] == [30, 30, 30]
+    # long completions: fewer sequences at once (32 x 128 new tokens), the samples of one prompt in parts
+    (many,) = tiny_lm.sample([prompt], n=45, max_new_tokens=128, temperature=1.0, seed=0)
+    assert len(many) == 45 and len({c.token_ids for c in many}) == 45
     with pytest.raises(ConfigError, match="n <= 64"):
         tiny_lm.sample([prompt], n=65, max_new_tokens=2, temperature=1.0)
 
