@@ -73,6 +73,20 @@ class Completion:
         return Sampled(self.text, self.logprob, len(self.token_ids))
 
 
+_SHARED: dict[tuple[str, str | None, str | None], CausalLM] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_lm(path: str | Path, device: str | None = None, dtype: str | None = None) -> CausalLM:
+    """The process's one `CausalLM` for these settings: a policy and a critic on the same
+    model hold its weights once."""
+    key = (str(Path(path).resolve()), device, dtype)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = CausalLM(*key)
+        return _SHARED[key]
+
+
 def _default_device() -> str:
     import torch
 
@@ -98,11 +112,9 @@ class CausalLM:
         self._model: PreTrainedModel | None = None
         self._tokenizer: PreTrainedTokenizerBase | None = None
 
-    def __getstate__(self) -> tuple[str, str | None, str | None]:
-        return (self.path, self.device, self.dtype)
-
-    def __setstate__(self, state: tuple[str, str | None, str | None]) -> None:
-        self.__init__(*state)  # type: ignore[misc]
+    def __reduce__(self) -> tuple[object, tuple[str, str | None, str | None]]:
+        # the settings travel, never the weights; the receiving process shares one copy
+        return (shared_lm, (self.path, self.device, self.dtype))
 
     def load(self) -> None:
         """Load the tokenizer and model now (the first generation does it otherwise)."""
@@ -313,7 +325,7 @@ class HFPolicy:
                  num_premises: int = 8, retriever: Retriever | None = None, max_rounds: int = 3) -> None:
         _check_sampling(temperature, max_tokens, proof_max_tokens, num_premises)
         self.name = name
-        self.lm = CausalLM(model, device=device, dtype=dtype)
+        self.lm = shared_lm(model, device=device, dtype=dtype)
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.proof_max_tokens = proof_max_tokens
@@ -425,7 +437,7 @@ class ModelCritic:
                  dtype: str | None = None, normalize: bool = False) -> None:
         if not target.strip():
             raise ConfigError("the critic's target continuation must not be empty")
-        self.lm = model if isinstance(model, CausalLM) else CausalLM(model, device=device, dtype=dtype)
+        self.lm = model if isinstance(model, CausalLM) else shared_lm(model, device=device, dtype=dtype)
         self.target = target
         self.normalize = normalize
 

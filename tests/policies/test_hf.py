@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import math
 import pickle
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -217,9 +219,20 @@ def test_a_pickled_policy_loads_its_model_again_and_answers_alike(tiny_model_dir
     state, theorem = add_0_r
     policy = HFPolicy(str(tiny_model_dir), seed=5, max_tokens=10)
     before = policy.suggest(state, theorem, 3)
-    clone = pickle.loads(pickle.dumps(policy))
-    assert clone.lm._model is None  # what travels is the path, not the weights
+    data = pickle.dumps(policy)
+    assert len(data) < 4096  # what travels is the path, not the weights
+    clone = pickle.loads(data)
+    assert clone.lm is policy.lm  # in one process, one copy of the weights
     assert clone.suggest(state, theorem, 3) == before
+    critic = ModelCritic(str(tiny_model_dir))
+    assert critic.lm is policy.lm
+    # another process (a Ray worker) loads the model itself on first use and answers alike
+    script = ("import pickle, sys; policy, state, theorem = pickle.load(sys.stdin.buffer); "
+              "unloaded = policy.lm._model is None; "
+              "print(unloaded, ascii([s.tactic for s in policy.suggest(state, theorem, 3)]))")
+    fresh = subprocess.run([sys.executable, "-c", script], input=pickle.dumps((policy, state, theorem)),
+                           capture_output=True, check=True, timeout=120)
+    assert fresh.stdout.decode().splitlines()[-1] == f"True {[s.tactic for s in before]!a}"
 
 
 def test_the_critic_is_the_log_probability_of_closing_the_proof(tiny_model_dir: Path, tiny_lm: CausalLM,
