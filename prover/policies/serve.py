@@ -193,6 +193,8 @@ class ModelServer:
     # -- helpers ---------------------------------------------------------------------------
 
     def _check_model(self, body: dict[str, Any]) -> None:
+        if body.get("stream"):
+            raise BadRequest("`stream` is not supported by this server; leave it out or false")
         model = body.get("model")
         if model is not None and model != self.name:
             raise BadRequest(f"model {model!r} is not served here; this server serves {self.name!r}", 404)

@@ -117,6 +117,7 @@ def test_chat_completions(model_server: ModelServer, add_0_r: tuple[ProofState, 
     ({"prompt": 3}, 400, "`prompt` must be"),
     ({"prompt": PROMPT, "temperature": -1}, 400, "temperature"),
     ({"prompt": PROMPT, "stop": [""]}, 400, "`stop`"),
+    ({"prompt": PROMPT, "stream": True}, 400, "`stream` is not supported"),
 ])
 def test_bad_requests_get_a_4xx_naming_the_field(model_server: ModelServer, payload: dict[str, object],
                                                  status: int, words: str) -> None:
