@@ -8,6 +8,7 @@ generation. It binds 127.0.0.1 unless told otherwise. Endpoints:
 - ``POST /v1/completions``: ``prompt`` (a string or a list of strings), ``n``, ``max_tokens``,
   ``temperature`` (0: greedy), ``stop``, ``logprobs`` (any integer >= 0 returns the sampled
   tokens' log-probabilities; alternatives, ``top_logprobs``, are not computed), ``seed``;
+  ``max_tokens`` defaults to 256 or what the context leaves; ``stream`` is refused;
   ``usage`` counts each prompt once and every choice's tokens;
 - ``POST /v1/chat/completions``: ``messages`` through the tokenizer's chat template,
   ``logprobs: true`` for per-token log-probabilities;
