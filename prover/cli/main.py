@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, doctor, evaluate, extract, refute, report, safe, shell, verina
+from prover.cli import check, demo, doctor, evaluate, extract, refute, report, safe, serve, shell, verina
 
 app = typer.Typer(
     name="prover",
@@ -20,6 +20,7 @@ app.command("runs", help=evaluate.runs_command.__doc__)(evaluate.runs_command)
 app.command("compare", help=evaluate.compare_command.__doc__)(evaluate.compare_command)
 app.command("report", help=report.report.__doc__)(report.report)
 app.command("doctor", help=doctor.__doc__)(doctor.doctor)
+app.command("serve", help=serve.__doc__)(serve.serve)
 app.add_typer(extract.app, name="extract")
 app.add_typer(refute.app, name="refute")
 app.add_typer(safe.app, name="safe")
