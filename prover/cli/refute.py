@@ -2,12 +2,16 @@
 
   prover refute check TASK --input FILE [--json]     exit 0: a counterexample, 1: not, 2: bad input
   prover refute run TASK_OR_DIR [--rounds N] [--k K] [--writer attempts|stress] [--db URL]
+  prover refute run TASK_OR_DIR --writer hf --model DIR [--temperature T] [--max-tokens N] [--seed S]
+  prover refute run TASK_OR_DIR --writer openai --endpoint URL --model NAME [--api-key KEY]
 """
 
 from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Callable
+from contextlib import ExitStack, closing
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +23,9 @@ from prover.errors import ConfigError
 from prover.sandbox import Sandbox
 from prover.tasks.refute import (
     JudgeSettings,
+    LLMWriter,
     Outcome,
+    ProgramWriter,
     RefuteTask,
     ScriptedWriter,
     TaskScore,
@@ -34,7 +40,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
-WRITERS = ("attempts", "stress")
+WRITERS = ("attempts", "stress", "hf", "openai")
+MODEL_WRITERS = ("hf", "openai")
 
 
 def _one_task(path: Path) -> RefuteTask:
@@ -83,23 +90,41 @@ def run(
         metavar="TASK_OR_DIR", help="A task folder, a folder of task folders, a .json record or a .jsonl file.")],
     writer: Annotated[str, typer.Option(
         help="Who writes input generators: `attempts` (the programs in each task's attempts/ folder, in "
-             "order) or `stress` (the random-input baseline; needs the task's `generator`).")] = "attempts",
+             "order), `stress` (the random-input baseline; needs the task's `generator`), `hf` (a local "
+             "model, --model DIR) or `openai` (a served model, --endpoint URL --model NAME).")] = "attempts",
     rounds: Annotated[int, typer.Option(help="Generator programs per attempt, each told why the last failed.")] = 3,
     k: Annotated[int, typer.Option(help="Independent attempts per task; pass@k is reported.")] = 1,
     tries: Annotated[int, typer.Option(help="Random inputs per attempt for --writer stress.")] = 200,
     budget: Annotated[float, typer.Option(help="Seconds per stress-test attempt.")] = 60.0,
+    model: Annotated[str | None, typer.Option(
+        help="--writer hf: a Hugging Face model directory; --writer openai: the served model's name.")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        help="--writer openai: the endpoint's base URL (e.g. http://127.0.0.1:8000/v1).")] = None,
+    api_key: Annotated[str | None, typer.Option(
+        envvar="OPENAI_API_KEY", help="--writer openai: the bearer token, if the endpoint wants one.")] = None,
+    temperature: Annotated[float, typer.Option(
+        min=0.0, help="Sampling temperature of a model writer (0: greedy, every attempt alike).")] = 1.0,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens a model writer answers with.")] = 1024,
+    seed: Annotated[int | None, typer.Option(help="Seed of a model writer's sampling (reproducible runs).")] = None,
     db: Annotated[str | None, typer.Option(help="Store URL to record results in (e.g. sqlite:///prover.db).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line per task.")] = False,
 ) -> None:
     """Search for counterexamples and report pass@k (recorded in the store with --db)."""
-    with reported_errors():
+    with reported_errors(), ExitStack() as stack:
         if writer not in WRITERS:
-            raise ConfigError(f"--writer {writer!r} is not one of {', '.join(WRITERS)} (LLM writers are not wired yet)")
+            raise ConfigError(f"--writer {writer!r} is not one of {', '.join(WRITERS)}")
+        if writer not in MODEL_WRITERS and (model is not None or endpoint is not None):
+            raise ConfigError(f"--model and --endpoint are for --writer hf or openai, not {writer}")
         if k < 1 or rounds < 1 or tries < 1:
             raise ConfigError("--k, --rounds and --tries must be at least 1")
         tasks = load_tasks(tasks_path)
-        store, run_id = _open_run(db, {"task": "refute", "writer": writer, "rounds": rounds, "k": k,
-                                       "tries": tries, "tasks": str(tasks_path)})
+        new_writer = _writer_factory(writer, stack, model, endpoint, api_key, temperature, max_tokens, seed)
+        config: dict[str, object] = {"task": "refute", "writer": writer, "rounds": rounds, "k": k, "tries": tries,
+                                     "tasks": str(tasks_path)}
+        if writer in MODEL_WRITERS:
+            config |= {"model": model, "endpoint": endpoint, "temperature": temperature, "max_tokens": max_tokens,
+                       "seed": seed}
+        store, run_id = _open_run(db, config)
         scores = []
         status = "failed"
         try:
@@ -107,8 +132,9 @@ def run(
                 if not as_json:
                     console.print(f"sandbox: {sandbox.isolation.describe()}", highlight=False)
                 for task in tasks:
-                    outcomes = [_attempt(task, writer, sandbox, rounds, tries, budget) for _ in range(k)]
-                    score = TaskScore.of(task.problem_id, outcomes, k)
+                    attempts = [_attempt(task, new_writer, sandbox, rounds, tries, budget) for _ in range(k)]
+                    outcomes = [outcome for outcome, _ in attempts]
+                    score = TaskScore.of(task.problem_id, outcomes, k, sum(tokens for _, tokens in attempts))
                     scores.append(score)
                     _record(store, run_id, score, outcomes)
                     _print(score, as_json)
@@ -124,10 +150,31 @@ def run(
     raise typer.Exit(0)
 
 
-def _attempt(task: RefuteTask, writer: str, sandbox: Sandbox, rounds: int, tries: int, budget: float) -> Outcome:
+WriterFactory = Callable[[RefuteTask], ProgramWriter] | None
+"""A fresh writer for each attempt at a task; None for the stress baseline, which writes nothing."""
+
+
+def _writer_factory(writer: str, stack: ExitStack, model: str | None, endpoint: str | None, api_key: str | None,
+                    temperature: float, max_tokens: int, seed: int | None) -> WriterFactory:
     if writer == "stress":
-        return stress_test(task, sandbox, tries=tries, budget_seconds=budget)
-    return refute(task, ScriptedWriter.from_folder(task), sandbox, rounds=rounds)
+        return None
+    if writer == "attempts":
+        return ScriptedWriter.from_folder
+    from prover.tasks.safe.generate import open_generator
+
+    generator = stack.enter_context(closing(open_generator(
+        writer, model, endpoint=endpoint, temperature=temperature, seed=seed, api_key=api_key)))
+    return lambda task: LLMWriter(generator, max_tokens)
+
+
+def _attempt(task: RefuteTask, new_writer: WriterFactory, sandbox: Sandbox, rounds: int, tries: int,
+             budget: float) -> tuple[Outcome, int]:
+    """One attempt and the model tokens it spent."""
+    if new_writer is None:
+        return stress_test(task, sandbox, tries=tries, budget_seconds=budget), 0
+    writer = new_writer(task)
+    outcome = refute(task, writer, sandbox, rounds=rounds)
+    return outcome, writer.tokens if isinstance(writer, LLMWriter) else 0
 
 
 def _open_run(db: str | None, config: dict[str, object]) -> tuple[Store | None, str]:

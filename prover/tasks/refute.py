@@ -18,21 +18,27 @@ sets none), exceeding which counts as a crash, as it would on the judge.
 
 `refute` drives a `ProgramWriter` (the task text and the feedback so far in, an input-generator
 program out) for a bounded number of rounds, running each generator in the sandbox and feeding
-back what went wrong; `stress_test` is the baseline that runs the task's own random generator.
+back what went wrong; `ScriptedWriter` hands out programs written ahead of time and `LLMWriter`
+asks a language model (a local one or an OpenAI-compatible endpoint); `stress_test` is the baseline
+that runs the task's own random generator.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from prover.errors import ConfigError
 from prover.sandbox import MIB, Language, Program, RunResult, Sandbox, SandboxLimits
+
+if TYPE_CHECKING:
+    from prover.tasks.safe.generate import TextGenerator
 
 RUNTIME_ALLOWANCE = 64 * MIB
 """Address space granted beyond the task's memory limit: the interpreter and libraries' mappings."""
@@ -332,6 +338,74 @@ class ScriptedWriter:
         return program
 
 
+_FENCE = re.compile(r"```[ \t]*(?P<lang>[\w+#.-]*)[^\n]*\n(?P<code>.*?)(?:```|\Z)", re.DOTALL)
+_CPP_TAGS = frozenset({"cpp", "c++", "cc", "cxx", "c"})
+_PYTHON_TAGS = frozenset({"python", "python3", "py", "py3"})
+FORMAT_REQUEST = ("Answer with the complete generator program in one fenced code block (```python or ```cpp). "
+                  "It reads nothing and prints the whole input.\n")
+
+
+def writer_prompt(task_text: str, feedback: Sequence[str]) -> str:
+    """What an LLM writer is asked: the task, why each earlier generator failed, the answer's format."""
+    earlier = "".join(f"Attempt {i}: {note}\n" for i, note in enumerate(feedback, 1))
+    return (f"{task_text}\n" + (f"## Your earlier generators\n{earlier}\n" if earlier else "")
+            + FORMAT_REQUEST + "\n")
+
+
+def extract_program(text: str) -> Program:
+    """The generator in a completion: the first fenced block of a known language (else the first
+    block, else the whole text; a block cut off by the token limit runs to the end). The fence's
+    tag names the language; without one, ``#include`` or ``int main`` means C++, anything else Python."""
+    blocks = [(m.group("lang").lower(), m.group("code")) for m in _FENCE.finditer(text)]
+    known = [block for block in blocks if block[0] in _CPP_TAGS | _PYTHON_TAGS]
+    tag, code = (known or blocks or [("", text)])[0]
+    if tag in _CPP_TAGS:
+        return Program("cpp", code)
+    if tag in _PYTHON_TAGS:
+        return Program("python", code)
+    return Program("cpp" if re.search(r"#include\b|\bint\s+main\s*\(", code) else "python", code)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One answer of an LLM writer: what it was asked, what it said, the program taken from it."""
+
+    prompt: str
+    completion: str
+    program: Program
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class LLMWriter:
+    """A `ProgramWriter` that asks a language model (`prover.tasks.safe.generate.TextGenerator`).
+
+    Each call prompts with `writer_prompt` (the task and the feedback of earlier rounds) and runs
+    whatever program the completion holds (`extract_program`): junk fails in the sandbox and its
+    error is the next round's feedback. `drafts` keeps every prompt and answer; `tokens` sums them.
+    """
+
+    def __init__(self, generator: TextGenerator, max_tokens: int = 1024) -> None:
+        if max_tokens < 1:
+            raise ConfigError(f"max_tokens must be at least 1, got {max_tokens}")
+        self.generator = generator
+        self.name = generator.name
+        self.max_tokens = max_tokens
+        self.drafts: list[Draft] = []
+
+    @property
+    def tokens(self) -> int:
+        """Prompt and completion tokens of every call so far."""
+        return sum(d.prompt_tokens + d.completion_tokens for d in self.drafts)
+
+    def write(self, task_text: str, feedback: Sequence[str]) -> Program:
+        prompt = writer_prompt(task_text, feedback)
+        answer = self.generator.generate(prompt, self.max_tokens)
+        program = extract_program(answer.text)
+        self.drafts.append(Draft(prompt, answer.text, program, answer.prompt_tokens, answer.completion_tokens))
+        return program
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     """One round of `refute`: the generator written, what it produced, and the judgement."""
@@ -432,14 +506,17 @@ class TaskScore:
     counterexample: str | None
     """The first counterexample found (cut to 2,000 characters)."""
     seconds: float
+    tokens: int = 0
+    """Model tokens (prompts and completions) the attempts spent; 0 for writers without a model."""
 
     @classmethod
-    def of(cls, problem_id: str, outcomes: Sequence[Outcome], k: int) -> TaskScore:
+    def of(cls, problem_id: str, outcomes: Sequence[Outcome], k: int, tokens: int = 0) -> TaskScore:
         """Score the attempts at one task."""
         n, solved = len(outcomes), sum(outcome.solved for outcome in outcomes)
         found = next((outcome.counterexample for outcome in outcomes if outcome.counterexample is not None), None)
         return cls(problem_id, n, solved, k, pass_at_k(n, solved, k), pass_at_k(n, solved, 1),
-                   found[:2000] if found is not None else None, sum(outcome.seconds for outcome in outcomes))
+                   found[:2000] if found is not None else None, sum(outcome.seconds for outcome in outcomes),
+                   tokens)
 
     @property
     def status(self) -> str:
@@ -452,4 +529,4 @@ class TaskScore:
                     for outcome in outcomes]
         return json.dumps({"n": self.n, "solved": self.solved, "k": self.k, "pass_at_k": self.pass_at_k,
                            "pass_at_1": self.pass_at_1, "counterexample": self.counterexample,
-                           "attempts": attempts}, sort_keys=True)
+                           "tokens": self.tokens, "attempts": attempts}, sort_keys=True)

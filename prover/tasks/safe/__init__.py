@@ -1,7 +1,8 @@
 """Safe: step-by-step formal verification of natural-language math solutions.
 
 Split a solution into steps, formalise each step (`formalise`: the rule-based formaliser for
-arithmetic and algebra; an LLM formaliser plugs into the same `Formaliser` protocol), verify
+arithmetic and algebra; `llm`: a language model writing the claims in the rules' syntax, through
+`generate`, a local model or an OpenAI-compatible endpoint), verify
 each claim (`backends`: Z3, Coq), classify each step (`verify`), score the solution
 (`aggregate`: rule-based, or a trained GRU) and rank candidates best-of-N (`rank`).
 """
@@ -12,6 +13,7 @@ from prover.tasks.safe.aggregate import Aggregator, RuleAggregator, SequenceAggr
 from prover.tasks.safe.backends import CoqVerifier, Evidence, Verifier, Z3Verifier
 from prover.tasks.safe.expr import Claim, Relation
 from prover.tasks.safe.formalise import Formalisation, Formaliser, RuleFormaliser, StepContext
+from prover.tasks.safe.llm import LLMFormaliser
 from prover.tasks.safe.rank import RankedCandidate, rank_candidates, verify_problem
 from prover.tasks.safe.records import Candidate, Problem, load_problems, split_solution
 from prover.tasks.safe.verify import ClaimCheck, SolutionReport, StepReport, StepVerifier
@@ -25,6 +27,7 @@ __all__ = [
     "Evidence",
     "Formalisation",
     "Formaliser",
+    "LLMFormaliser",
     "Problem",
     "RankedCandidate",
     "Relation",

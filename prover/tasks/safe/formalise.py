@@ -19,6 +19,7 @@ same `Formalisation`). `RuleFormaliser` reads the arithmetic and algebra a step 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -117,11 +118,11 @@ class _Builder:
         if variables(rel) and not self.hypotheses and (self.assuming or _defines(rel, known)):
             self.assumptions.append(rel)
             return
-        self.claims.append(Claim(rel, (*_relevant(known, variables(rel, *self.hypotheses)), *self.hypotheses),
+        self.claims.append(Claim(rel, (*linked_assumptions(known, variables(rel, *self.hypotheses)), *self.hypotheses),
                                  source))
 
 
-def _relevant(known: list[Relation], names: frozenset[str]) -> list[Relation]:
+def linked_assumptions(known: Sequence[Relation], names: frozenset[str]) -> list[Relation]:
     """The assumptions linked to `names`, directly or through other assumptions (y = 2x, x = 3)."""
     chosen: list[Relation] = []
     grew = True

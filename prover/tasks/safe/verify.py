@@ -22,6 +22,7 @@ from prover.tasks.safe.formalise import Formaliser, RuleFormaliser, StepContext
 StepStatus = Literal["proved", "refuted", "no_verification", "formalisation_failed", "undecided"]
 STEP_STATUSES: tuple[StepStatus, ...] = ("proved", "refuted", "no_verification", "formalisation_failed",
                                          "undecided")
+_SEVERITY: tuple[StepStatus, ...] = ("refuted", "formalisation_failed", "undecided", "proved", "no_verification")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,12 @@ class StepReport:
 class SolutionReport:
     steps: tuple[StepReport, ...]
     answer: str | None = None
+
+    @property
+    def status(self) -> StepStatus:
+        """The solution's worst step: refuted, then formalisation_failed, undecided, proved, no_verification."""
+        found = {step.status for step in self.steps}
+        return next((s for s in _SEVERITY if s in found), "no_verification")
 
 
 @dataclass(frozen=True)
