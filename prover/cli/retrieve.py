@@ -103,14 +103,18 @@ def evaluate_retrieval(
         started = time.monotonic()
         retriever, how = _open_index(index, data)
         load_seconds = time.monotonic() - started
+        retriever.ready()
+        model_seconds = time.monotonic() - started - load_seconds
         premise_index = PremiseIndex(retriever.premises)
         result, _ = evaluate(retriever, cases, premise_index, split)
         grid = tune_fusion(retriever, cases, premise_index, split) if tune else []
     if as_json:
-        print(json.dumps({"index": how, "index_seconds": round(load_seconds, 2), **asdict(result),
+        print(json.dumps({"index": how, "index_seconds": round(load_seconds, 2),
+                          "model_seconds": round(model_seconds, 2), **asdict(result),
                           "fusions": [{"fusion": asdict(f), **asdict(r)} for f, r in grid]}))
         return
-    console.print(f"index {how} in {load_seconds:.1f} s ({len(retriever.premises)} premises)", highlight=False)
+    console.print(f"index {how} in {load_seconds:.1f} s ({len(retriever.premises)} premises); "
+                  f"embedding model loaded in {model_seconds:.1f} s", highlight=False)
     _print_evaluation(result)
     for fusion, scored in grid:
         console.print(f"{fusion}: R@1 {scored.recall_at_1:.3f}  R@10 {scored.recall_at_10:.3f}  "

@@ -33,11 +33,11 @@ class Rankings:
 class Fusion:
     """How the hybrid weighs each ranking."""
 
-    bm25_weight: float = 0.5
-    dense_weight: float = 0.5
-    nearby_weight: float = 0.0
-    named_weight: float = 0.0
-    constant: float = 60.0
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    nearby_weight: float = 2.0
+    named_weight: float = 1.0
+    constant: float = 10.0
     """RRF's damping constant: larger flattens the advantage of the very top ranks."""
     depth: int = 1000
     """How many premises of each ranking take part."""
@@ -52,6 +52,9 @@ class Fusion:
 
 
 DEFAULT_FUSION = Fusion()
+"""Chosen on the standard library's valid split (854 theorems; `prover retrieval-eval --split
+valid --tune`, then a finer grid around the best): Recall@10 0.401 against 0.303 for BM25
+alone, 0.323 for the best BM25 + dense fusion without the cheap signals. Never tuned on test."""
 
 
 def fuse(rankings: Sequence[tuple[np.ndarray, float]], constant: float, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -141,7 +141,7 @@ def test_retrieve_command_bad_input_exits_2_with_the_fix(tiny: Tiny, tmp_path: P
 def test_eval_command_prints_every_method_and_the_gain_over_bm25(tiny: Tiny) -> None:
     result = runner.invoke(app, ["retrieval-eval", "--data", str(tiny.data), "--index", str(tiny.index)])
     assert result.exit_code == 0, result.output
-    assert "loaded from" in result.stdout
+    assert "loaded from" in result.stdout and "embedding model loaded in" in result.stdout
     for word in ("bm25", "dense", "hybrid", "R@1", "R@10", "R@100", "MRR", "vs BM25"):
         assert word in result.stdout
     as_json = runner.invoke(app, ["retrieval-eval", "--data", str(tiny.data), "--index", str(tiny.index),
@@ -149,7 +149,7 @@ def test_eval_command_prints_every_method_and_the_gain_over_bm25(tiny: Tiny) -> 
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.stdout)
     assert data["split"] == "valid" and [r["method"] for r in data["results"]] == list(METHODS)
-    assert data["index_seconds"] >= 0
+    assert data["index_seconds"] >= 0 and data["model_seconds"] >= 0
 
 
 def test_eval_command_bad_input_exits_2(tiny: Tiny, tmp_path: Path) -> None:

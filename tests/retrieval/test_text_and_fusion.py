@@ -51,9 +51,9 @@ def test_fuse_adds_reciprocal_ranks_with_weights() -> None:
 def test_fusion_combine_cuts_each_ranking_to_its_depth() -> None:
     empty = np.zeros(0, dtype=np.int64)
     rankings = Rankings(bm25=np.arange(10), dense=np.arange(10)[::-1].copy(), nearby=np.array([5]), named=empty)
-    ids, _ = Fusion(bm25_weight=0.5, dense_weight=0.5, constant=60.0, depth=2).combine(rankings, 2)
+    ids, _ = Fusion(0.5, 0.5, nearby_weight=0.0, named_weight=0.0, constant=60.0, depth=2).combine(rankings, 2)
     assert set(ids.tolist()) <= {0, 1, 8, 9}
     assert len(ids) == 2
     # a ranking weighted 0 takes no part; a weighted one can bring in what no other lists
-    near, _ = Fusion(bm25_weight=0.0, dense_weight=0.0, nearby_weight=1.0).combine(rankings, 5)
+    near, _ = Fusion(0.0, 0.0, nearby_weight=1.0, named_weight=0.0).combine(rankings, 5)
     assert near.tolist() == [5]
