@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from prover.cli import check, demo, doctor, evaluate, extract, refute, report, safe, serve, shell, verina
+from prover.cli import (
+    check,
+    demo,
+    doctor,
+    evaluate,
+    extract,
+    refute,
+    report,
+    retrieve,
+    safe,
+    serve,
+    shell,
+    verina,
+)
 
 app = typer.Typer(
     name="prover",
@@ -21,6 +34,9 @@ app.command("compare", help=evaluate.compare_command.__doc__)(evaluate.compare_c
 app.command("report", help=report.report.__doc__)(report.report)
 app.command("doctor", help=doctor.__doc__)(doctor.doctor)
 app.command("serve", help=serve.__doc__)(serve.serve)
+app.command("retrieve", help=retrieve.retrieve.__doc__)(retrieve.retrieve)
+app.command("retrieval-build", help=retrieve.build_index.__doc__)(retrieve.build_index)
+app.command("retrieval-eval", help=retrieve.evaluate_retrieval.__doc__)(retrieve.evaluate_retrieval)
 app.add_typer(extract.app, name="extract")
 app.add_typer(refute.app, name="refute")
 app.add_typer(safe.app, name="safe")
