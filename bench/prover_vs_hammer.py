@@ -29,7 +29,7 @@ from prover.data.loader import load_theorems
 from prover.envs.base import Theorem
 from prover.envs.coq.env import CoqEnv
 
-DATA = Path("/root/data/coq-stdlib")
+DATA = Path("out/extract/stdlib")  # the default --out of `prover extract coq --library stdlib`
 
 
 def ablations(base: ProverConfig) -> list[ProverConfig]:

@@ -144,8 +144,32 @@ def available_configs() -> list[str]:
     return sorted(names)
 
 
-def load_prover_config(name_or_path: str) -> ProverConfig:
-    """A config by name (``eval/<name>.toml``, else a built-in) or by file path."""
+def load_prover_config(name_or_path: str, base: Path | None = None) -> ProverConfig:
+    """A config by name (``eval/<name>.toml``, else a built-in) or by file path, its relative
+    paths (indexes, premise retrievers, local models) made absolute against `base` (default:
+    the current directory), so that workers elsewhere (Ray) read the same files."""
+    return with_absolute_paths(_load(name_or_path), base or Path.cwd())
+
+
+def with_absolute_paths(config: ProverConfig, base: Path) -> ProverConfig:
+    """`config` with relative ``index``/``premises`` paths, and ``model``/``critic_model``
+    paths that exist under `base`, made absolute against `base`."""
+
+    def always(value: str | None) -> str | None:
+        return value if value is None or Path(value).is_absolute() else str(base / value)
+
+    def if_local(value: str | None) -> str | None:
+        return str(base / value) if value and not Path(value).is_absolute() and (base / value).exists() else value
+
+    policies = tuple(
+        dataclasses.replace(p, index=always(p.index), premises=always(p.premises), model=if_local(p.model))
+        for p in config.policies
+    )
+    search = dataclasses.replace(config.search, critic_model=if_local(config.search.critic_model))
+    return dataclasses.replace(config, policies=policies, search=search)
+
+
+def _load(name_or_path: str) -> ProverConfig:
     path = Path(name_or_path)
     if path.suffix in {".toml", ".yaml", ".yml"} and ("/" in name_or_path or path.exists()):
         if not path.is_file():

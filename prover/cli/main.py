@@ -10,6 +10,7 @@ from prover.cli import (
     doctor,
     evaluate,
     extract,
+    knn,
     refute,
     report,
     retrieve,
@@ -34,6 +35,7 @@ app.command("compare", help=evaluate.compare_command.__doc__)(evaluate.compare_c
 app.command("report", help=report.report.__doc__)(report.report)
 app.command("doctor", help=doctor.__doc__)(doctor.doctor)
 app.command("serve", help=serve.__doc__)(serve.serve)
+app.command("knn-build", help=knn.knn_build.__doc__)(knn.knn_build)
 app.command("retrieve", help=retrieve.retrieve.__doc__)(retrieve.retrieve)
 app.command("retrieval-build", help=retrieve.build_index.__doc__)(retrieve.build_index)
 app.command("retrieval-eval", help=retrieve.evaluate_retrieval.__doc__)(retrieve.evaluate_retrieval)

@@ -2,7 +2,7 @@
 once, saved to a directory, loaded in seconds.
 
     retriever = PremiseRetriever.build(read_corpus("premises.jsonl"))   # minutes: embeds every premise
-    retriever.save("/root/data/retrieval/stdlib")
+    retriever.save("out/retrieval/coq-stdlib")
     retriever = PremiseRetriever.load("/root/data/retrieval/stdlib")    # seconds
     retriever.retrieve(goal_query(state.goals), k=10, accessible=names)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prover.config import ProverConfig, load_prover_config
 from prover.envs.base import Theorem
 from prover.errors import ConfigError
 from prover.policies.base import ProofAttempt
@@ -112,15 +113,14 @@ def run_eval(spec: EvalSpec, store: Store, run_id: str | None = None,
     On an exception or Ctrl-C the run is marked ``killed`` (its stored attempts stay) and the
     exception propagates; rerun with the same `run_id` to resume.
     """
-    from prover.config import load_prover_config
-
     started, result = on_started or _ignore, on_result or _ignore
     if spec.budget_seconds <= 0:
         raise ConfigError(f"the budget must be positive, not {spec.budget_seconds:g} s")
     if spec.workers is not None and spec.workers < 0:
         raise ConfigError(f"--workers must be 0 (in-process) or more, not {spec.workers}")
     benchmark = load_benchmark(spec.benchmark, spec.split, spec.path, spec.limit)
-    config_json = spec.run_config(load_prover_config(spec.prover).to_json())
+    prover_config = load_prover_config(spec.prover)
+    config_json = spec.run_config(prover_config.to_json())
     benchmark_id = store.upsert_benchmark(benchmark.name, benchmark.split)
     ids = store.add_theorems(benchmark_id, benchmark.theorems)
     run = store.start_run(RunInfo(id=run_id or "", config_json=config_json, code_version=code_version(),
@@ -131,12 +131,12 @@ def run_eval(spec: EvalSpec, store: Store, run_id: str | None = None,
     try:
         if spec.workers == 0 or not todo:
             started(Started(run.id, benchmark, len(todo), len(done), 0))
-            _run_in_process(spec, todo, writer)
+            _run_in_process(spec, prover_config, todo, writer)
         else:
             with ray_session(spec.workers, spec.address) as slots:
                 slots = min(slots, len(_groups(todo)))
                 started(Started(run.id, benchmark, len(todo), len(done), slots))
-                _RayPool(spec, slots, writer).run(todo)
+                _RayPool(spec, prover_config, slots, writer).run(todo)
     except BaseException:
         store.finish_run(run.id, "killed")
         raise
@@ -177,8 +177,8 @@ def _groups(theorems: Iterable[Theorem]) -> list[deque[Theorem]]:
     return sorted(groups, key=len, reverse=True)
 
 
-def _run_in_process(spec: EvalSpec, todo: list[Theorem], writer: _Writer) -> None:
-    worker = EvalWorker(spec.prover)
+def _run_in_process(spec: EvalSpec, prover_config: ProverConfig, todo: list[Theorem], writer: _Writer) -> None:
+    worker = EvalWorker(prover_config)
     try:
         for group in _groups(todo):
             for theorem in group:
@@ -205,11 +205,11 @@ class _Slot:
 class _RayPool:
     """Ray actors, each with a warm env and the prover; one theorem in flight per actor."""
 
-    def __init__(self, spec: EvalSpec, slots: int, writer: _Writer) -> None:
+    def __init__(self, spec: EvalSpec, prover_config: ProverConfig, slots: int, writer: _Writer) -> None:
         import ray
 
         self.ray = ray
-        self.spec, self.writer = spec, writer
+        self.spec, self.prover_config, self.writer = spec, prover_config, writer
         self.actor_class = ray.remote(num_cpus=1, max_restarts=0)(EvalWorker)
         self.slots = [_Slot(self._new_actor()) for _ in range(slots)]
         self.grace = max(30.0, spec.budget_seconds)
@@ -217,7 +217,7 @@ class _RayPool:
         proof and loading a long file context come on top of the search budget)."""
 
     def _new_actor(self) -> Any:
-        return self.actor_class.remote(self.spec.prover)
+        return self.actor_class.remote(self.prover_config)
 
     def run(self, todo: list[Theorem]) -> None:
         queue = deque(_groups(todo))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 
+from prover.config import ProverConfig, build_prover
 from prover.envs.base import Theorem
 from prover.envs.limits import DEFAULT_LIMITS, Limits
 from prover.envs.pool import EnvPool
@@ -17,12 +18,11 @@ from prover.policies.base import ProofAttempt
 
 
 class EvalWorker:
-    """Holds one warm env (per backend) and the prover built from `prover_config`."""
+    """Holds one warm env (per backend) and the prover built from `prover_config` (loaded by
+    the driver, its paths absolute, so a worker on another machine or directory reads the same)."""
 
-    def __init__(self, prover_config: str, limits: Limits = DEFAULT_LIMITS) -> None:
-        from prover.config import build_prover, load_prover_config
-
-        self.prover = build_prover(load_prover_config(prover_config))
+    def __init__(self, prover_config: ProverConfig, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.prover = build_prover(prover_config)
         self.limits = limits
         self.pools: dict[str, EnvPool] = {}
 
