@@ -10,7 +10,8 @@ consecutive theorems of a file share most of their header, which a warm env has 
 already, so a worker pays a file's context once rather than once per theorem. A worker that
 dies (its process killed, out of memory) is replaced and its in-flight theorem retried; one
 that overruns its budget by more than a grace period is killed and the attempt recorded as a
-timeout.
+timeout. Model-backed policies are loaded once per run, in a host actor the workers share
+(`prover.run.hosted`), on a GPU when the cluster has one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from prover.errors import ConfigError
 from prover.policies.base import ProofAttempt
 from prover.run.benchmarks import DEFAULT_BENCHMARK, DEFAULT_SPLIT, Benchmark, load_benchmark
 from prover.run.cluster import ray_session
+from prover.run.hosted import host_policies
 from prover.run.worker import EvalWorker
 from prover.store import AttemptRecord, RunInfo, Store
 
@@ -133,10 +135,17 @@ def run_eval(spec: EvalSpec, store: Store, run_id: str | None = None,
             started(Started(run.id, benchmark, len(todo), len(done), 0))
             _run_in_process(spec, prover_config, todo, writer)
         else:
+            import ray
+
             with ray_session(spec.workers, spec.address) as slots:
                 slots = min(slots, len(_groups(todo)))
-                started(Started(run.id, benchmark, len(todo), len(done), slots))
-                _RayPool(spec, prover_config, slots, writer).run(todo)
+                worker_config, hosts = host_policies(prover_config, run.id, slots)
+                try:
+                    started(Started(run.id, benchmark, len(todo), len(done), slots))
+                    _RayPool(spec, worker_config, slots, writer).run(todo)
+                finally:
+                    for host in hosts:
+                        ray.kill(host)
     except BaseException:
         store.finish_run(run.id, "killed")
         raise

@@ -3,7 +3,6 @@ results as in-process, resume after a killed driver, a killed worker survived.""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -22,6 +21,7 @@ from prover.run.driver import EvalSpec, run_eval
 from prover.run.summary import compare, results, summarize
 from prover.store import Store, open_store
 from tests.conftest import needs_coq
+from tests.run.processes import processes_hosting
 
 pytestmark = needs_coq
 
@@ -138,21 +138,12 @@ def _count(store: Store, run_id: str) -> int:
         return 0
 
 
-def _eval_workers() -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        with contextlib.suppress(psutil.Error):
-            if any("EvalWorker" in part for part in process.info["cmdline"] or ()):
-                found.append(process)
-    return found
-
-
 def test_a_killed_worker_is_replaced_and_its_theorem_retried(sqlite_url: str) -> None:
     killed: list[int] = []
 
     def kill_one_worker(_theorem: Theorem, _attempt: ProofAttempt) -> None:
         if not killed:
-            workers = _eval_workers()
+            workers = processes_hosting("EvalWorker")
             assert workers, "no Ray worker process found"
             killed.append(workers[0].pid)
             workers[0].kill()
