@@ -29,8 +29,8 @@ from prover.envs.lean.codec import (
     parse_goal,
     split_goals,
 )
-from prover.envs.lean.driver import CallKilled
 from prover.envs.lean.session import LeanSession
+from prover.envs.process import CallKilled
 from prover.errors import ConfigError, EnvCrashed, ProtocolError
 
 _DECLARATION = re.compile(

@@ -21,9 +21,10 @@ import pytest
 
 from prover.envs.base import ProofFinished, ProofState, TacticError, TacticTimeout, Theorem
 from prover.envs.coq.codec import Codec
-from prover.envs.coq.driver import CallKilled, CoqProcess
+from prover.envs.coq.driver import CoqProcess
 from prover.envs.coq.env import CoqEnv
 from prover.envs.limits import GIB, Limits
+from prover.envs.process import CallKilled
 from prover.errors import EnvCrashed, ProverError, QueryError
 from tests.conftest import needs_coq
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from prover.envs import limits as lim
 from prover.envs.coq.codec import Codec, Fail, Goals, Message, Status, codec_for_version
-from prover.envs.coq.driver import CallKilled, CoqProcess, Reply
+from prover.envs.coq.driver import CoqProcess, Reply
+from prover.envs.process import CallKilled
 from prover.errors import EnvCrashed, EnvInitError, ProtocolError, QueryError, StartupTimeout
 
 # Sentences that cannot take a `Timeout N` prefix: bullets, braces, goal-selected braces.

@@ -1,9 +1,10 @@
-"""The ``fstar.exe --ide`` process: spawn, read its banner, send one query, read until its response.
+"""The ``fstar.exe --ide`` process: read its banner, send one query, read until its response.
 
-Knows nothing about proofs. Every way the process can fail (broken pipe, EOF, an undecodable
-line, a query that outlives its deadline) is turned here into `prover.errors` exceptions. A
-query past its deadline is interrupted (SIGINT, which F* advertises as its ``interrupt``
-feature); if no response follows within the grace period the whole process group is killed.
+Knows nothing about proofs. A query past its deadline is interrupted (SIGINT, which F*
+advertises as its ``interrupt`` feature); if no response follows within the grace period the
+whole process group is killed (`prover.envs.process.CallKilled`). Spawning, deadlines, the
+kill and turning every failure (broken pipe, EOF, an undecodable line) into `prover.errors`
+exceptions are `prover.envs.process.ChildProcess`'s.
 """
 
 from __future__ import annotations
@@ -13,21 +14,16 @@ import itertools
 import os
 import queue
 import shutil
-import threading
-import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from prover.envs import limits as lim
 from prover.envs.fstar.codec import Message, ProtocolInfo, Response, decode_line, encode_exit
-from prover.errors import EnvCrashed, EnvInitError, ProtocolError, ProverError, ProverTimeout, StartupTimeout
-
-_EOF = object()
-
-
-class QueryKilled(ProverTimeout):
-    """A query outlived its deadline and the interrupt; the process group was killed."""
+from prover.envs.process import EOF, ChildProcess
+from prover.errors import EnvInitError, ProtocolError, ProverError, StartupTimeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,60 +60,31 @@ def require_fstar() -> str:
     return path
 
 
-class FStarProcess:
+class FStarProcess(ChildProcess):
     """One running ``fstar.exe --ide FILE`` (plus the flags given)."""
 
     def __init__(self, argv: list[str], limits: lim.Limits, cwd: str | None = None) -> None:
-        try:
-            self._proc = lim.spawn(argv, limits, cwd=cwd)
-        except OSError as exc:
-            raise EnvInitError(f"could not start {argv[0]}: {exc}") from exc
-        self._limits = limits
-        self._frames: queue.Queue[object] = queue.Queue()
-        self._stderr: deque[bytes] = deque(maxlen=64)
         self._noise: deque[str] = deque(maxlen=64)
         self._ids = itertools.count(1)
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        super().__init__(argv, limits, cwd, name="fstar.exe", decode=self._lines)
         self.info = self._banner(limits.startup_seconds)
-
-    @property
-    def pid(self) -> int:
-        return self._proc.pid
-
-    def alive(self) -> bool:
-        return self._proc.poll() is None
 
     def next_id(self) -> str:
         return str(next(self._ids))
 
-    def _read_stdout(self) -> None:
-        stream = self._proc.stdout
-        assert stream is not None
-        try:
-            for line in iter(stream.readline, b""):
-                try:
-                    frame = decode_line(line)
-                except ProtocolError as exc:
-                    self._frames.put(exc)
-                    continue
-                if frame is None:
-                    if line.strip():
-                        self._noise.append(line.decode(errors="replace").rstrip())
-                    continue
-                self._frames.put(frame)
-        except (OSError, ValueError) as exc:
-            self._frames.put(exc)
-        self._frames.put(_EOF)
-
-    def _read_stderr(self) -> None:
-        fd = self._proc.stderr.fileno()  # type: ignore[union-attr]
-        with contextlib.suppress(OSError):
-            while chunk := os.read(fd, 1 << 16):
-                self._stderr.append(chunk)
-
-    def stderr_tail(self) -> str:
-        return b"".join(self._stderr).decode(errors="replace")[-4000:]
+    def _lines(self, stdout: IO[bytes]) -> Iterator[object]:
+        """Each JSON line's frame; a line that is not F*'s JSON is kept as noise for error messages."""
+        for line in iter(stdout.readline, b""):
+            try:
+                frame = decode_line(line)
+            except ProtocolError as exc:
+                yield exc
+                continue
+            if frame is None:
+                if line.strip():
+                    self._noise.append(line.decode(errors="replace").rstrip())
+                continue
+            yield frame
 
     def _banner(self, timeout: float) -> ProtocolInfo:
         try:
@@ -128,49 +95,24 @@ class FStarProcess:
         if isinstance(frame, ProtocolInfo):
             return frame
         self.kill()
-        if frame is _EOF:
-            raise EnvInitError(f"fstar.exe exited at startup{self._detail()}")
+        if frame is EOF:
+            raise EnvInitError(f"fstar.exe exited at startup{self.detail()}")
         raise EnvInitError(f"fstar.exe did not start with protocol-info but with {frame!r}")
 
     def call(self, request: bytes, query_id: str, timeout: float | None = None) -> Reply:
-        """Send one request and wait for the response with `query_id`; bounded by `timeout` if given."""
-        if not self.alive():
-            raise self._crashed("fstar.exe is not running")
-        try:
-            self._proc.stdin.write(request)  # type: ignore[union-attr]
-            self._proc.stdin.flush()  # type: ignore[union-attr]
-        except (OSError, ValueError) as exc:
-            raise self._crashed(f"fstar.exe stopped reading its input ({exc})") from exc
-        deadline = None if timeout is None else time.monotonic() + timeout
-        messages: list[Message] = []
-        interrupted = False
-        while True:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                frame = self._frames.get(timeout=wait)
-            except queue.Empty:
-                if interrupted:
-                    self.kill()
-                    raise QueryKilled("fstar.exe did not answer an interrupt; its process group was killed") from None
-                lim.interrupt(self._proc)
-                interrupted = True
-                deadline = time.monotonic() + self._limits.interrupt_grace_seconds
-                continue
-            if frame is _EOF:
-                self._proc.wait()
-                raise self._crashed("fstar.exe exited in the middle of a query")
-            if isinstance(frame, Exception):
-                self.kill()
-                raise ProtocolError(f"fstar.exe's output broke off: {frame}") from frame
-            if isinstance(frame, Message):
-                if frame.query_id in (None, query_id):
-                    messages.append(frame)
-                continue
-            if isinstance(frame, Response) and frame.query_id == query_id:
-                return Reply(tuple(messages), frame, interrupted)
-            # A response to another query id (a late answer to an interrupted query) is stale.
+        """Send one request and wait for the response with `query_id`; bounded by `timeout` if given.
 
-    def _detail(self) -> str:
+        A response to another query id (a late answer to an interrupted query) is stale and passed over.
+        """
+        self.send(request)
+        frames, interrupted = self.receive(
+            timeout, "query", lambda f: isinstance(f, Response) and f.query_id == query_id)
+        response = frames.pop()
+        assert isinstance(response, Response)
+        messages = tuple(f for f in frames if isinstance(f, Message) and f.query_id in (None, query_id))
+        return Reply(messages, response, interrupted)
+
+    def detail(self) -> str:
         code = self._proc.poll()
         detail = f" (exit status {code})" if code is not None else ""
         tail = (self.stderr_tail().strip() or "\n".join(self._noise)).strip()
@@ -178,17 +120,8 @@ class FStarProcess:
             detail += f"; output: {tail[-500:]}"
         return detail
 
-    def _crashed(self, what: str) -> EnvCrashed:
-        tail = self.stderr_tail().lower()
-        oom = "out of memory" in tail or "cannot allocate" in tail
-        return EnvCrashed(f"{what}{self._detail()}", out_of_memory=oom)
-
-    def kill(self) -> None:
-        """Kill fstar.exe and everything it started (its z3 processes included)."""
-        lim.kill_process_group(self._proc)
-
     def close(self) -> None:
-        """Ask F* to exit, then make sure the whole group is gone."""
+        """Ask F* to exit, then make sure the whole group is gone (its z3 processes included)."""
         if self.alive():
             qid = self.next_id()
             with contextlib.suppress(ProverError):  # closing must not fail, whatever the state

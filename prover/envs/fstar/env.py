@@ -30,7 +30,8 @@ from prover.envs import limits as lim
 from prover.envs.base import ProofState, TacticResult, Theorem, Verdict
 from prover.envs.fstar.check import judge, screen_candidate
 from prover.envs.fstar.codec import Response, encode_pop, encode_push, encode_request
-from prover.envs.fstar.driver import FStarProcess, QueryKilled, find_fstar, require_fstar
+from prover.envs.fstar.driver import FStarProcess, find_fstar, require_fstar
+from prover.envs.process import CallKilled
 from prover.errors import ConfigError, EnvCrashed, EnvInitError, ProtocolError, UnsupportedOperation
 
 __all__ = ["FStarEnv", "find_fstar"]
@@ -125,7 +126,7 @@ class FStarEnv:
         qid = proc.next_id()
         try:
             reply = proc.call(encode_push(qid, code, line=self._header_lines + 1), qid, self.limits.proof_seconds)
-        except QueryKilled:
+        except CallKilled:
             self._stop()
             return Verdict(False, f"the check exceeded its budget of {self.limits.proof_seconds:g}s",
                            seconds=time.monotonic() - started)
@@ -146,7 +147,7 @@ class FStarEnv:
         qid = proc.next_id()
         try:
             answer = proc.call(encode_pop(qid), qid, self.limits.tactic_seconds)
-        except (QueryKilled, EnvCrashed, ProtocolError):
+        except (CallKilled, EnvCrashed, ProtocolError):
             self._stop()
             return
         if answer.response.status != "success":

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from prover.envs.base import Theorem, Verdict
 from prover.envs.lean.codec import Command, CommandReply, ErrorReply, Message, Reply, parse_axioms
-from prover.envs.lean.driver import CallKilled
 from prover.envs.lean.session import LeanSession, split_header
+from prover.envs.process import CallKilled
 from prover.errors import EnvCrashed, EnvInitError, ProtocolError
 
 DEFAULT_AXIOMS = ("Classical.choice", "Quot.sound", "propext")

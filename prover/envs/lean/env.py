@@ -39,9 +39,9 @@ from prover.envs.lean.codec import (
     TacticReply,
     parse_goal,
 )
-from prover.envs.lean.driver import CallKilled
 from prover.envs.lean.session import LeanSession, split_header
 from prover.envs.lean.toolchain import LeanToolchain, find_toolchain
+from prover.envs.process import CallKilled
 from prover.errors import (
     ConfigError,
     EnvCrashed,

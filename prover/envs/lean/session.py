@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from prover.envs import limits as lim
 from prover.envs.lean.codec import Command, CommandReply, ErrorReply, Reply, Request
-from prover.envs.lean.driver import CallKilled, ReplProcess
+from prover.envs.lean.driver import ReplProcess
 from prover.envs.lean.toolchain import LeanToolchain
+from prover.envs.process import CallKilled
 from prover.errors import EnvCrashed, EnvInitError, StartupTimeout
 
 
