@@ -29,7 +29,8 @@ from prover.envs.coq.check import CoqChecker, screen_sentence
 from prover.envs.coq.codec import Goals, RawGoal
 from prover.envs.coq.document import CoqDocument, Done, Failed, ReplayError
 from prover.envs.coq.sentences import one_sentence, sentence_texts
-from prover.errors import ConfigError, EnvCrashed, EnvInitError, StaleStateError
+from prover.envs.states import StateTable
+from prover.errors import ConfigError, EnvCrashed, EnvInitError
 
 _HAMMER_LIBEXEC = "/usr/libexec/coq-hammer"  # Debian's coq-hammer keeps `htimeout` here
 
@@ -93,8 +94,7 @@ class CoqEnv:
         self._checker_doc = CoqDocument(args, limits, cwd)
         self._checker = CoqChecker(self._checker_doc, allowed_axioms)
         self._past_restarts = 0
-        self._ids = itertools.count(1)
-        self._nodes: dict[int, _Node] = {}
+        self._states: StateTable[_Node] = StateTable()
         self._theorem: Theorem | None = None
         self._prefix: tuple[str, ...] = ()
 
@@ -106,7 +106,7 @@ class CoqEnv:
 
     def __repr__(self) -> str:
         current = self._theorem.name if self._theorem else None
-        return f"CoqEnv(pid={self._doc.pid}, theorem={current!r}, states={len(self._nodes)})"
+        return f"CoqEnv(pid={self._doc.pid}, theorem={current!r}, states={len(self._states)})"
 
     def close(self) -> None:
         self._doc.close()
@@ -151,7 +151,7 @@ class CoqEnv:
         if theorem.backend != "coq":
             raise ConfigError(f"CoqEnv cannot start a {theorem.backend!r} theorem; use open_env({theorem.backend!r})")
         statement = one_sentence(theorem.statement)
-        self._nodes.clear()
+        self._states.clear()
         self._theorem = None
         self._doc = self._in_module(self._doc, theorem.module)
         self.load_header(theorem.header)
@@ -171,7 +171,7 @@ class CoqEnv:
 
     def run_tactic(self, state: ProofState, tactic: str, timeout: float | None = None) -> TacticResult:
         """Run `tactic` (one or more sentences) on `state`, any state of the current proof."""
-        node = self._node(state)
+        node = self._states.node(state)
         try:
             sentences = sentence_texts(tactic, "tactic")
         except ConfigError as exc:
@@ -204,8 +204,7 @@ class CoqEnv:
             return TacticError("no proof is open after the tactic")
         if goals.given_up:
             return TacticError(f"the tactic gave up {len(goals.given_up)} goal(s) (admit is not a proof)")
-        state_id = next(self._ids)
-        self._nodes[state_id] = node
+        state_id = self._states.add(node)
         depth = len(node.tactics)
         if goals.empty:
             return ProofFinished(id=state_id, depth=depth, tactics=node.tactics)
@@ -220,7 +219,7 @@ class CoqEnv:
         if not command.endswith("."):
             command += "."
         if state is not None:
-            self._doc.sync(self._prefix + self._node(state).sentences, self.limits.proof_seconds)
+            self._doc.sync(self._prefix + self._states.node(state).sentences, self.limits.proof_seconds)
         elif not self._doc.alive():
             self._doc.sync(self._doc.sentences, self.limits.proof_seconds)
         return self._doc.query(command, timeout=self.limits.tactic_seconds)
@@ -232,14 +231,7 @@ class CoqEnv:
 
     def proof_of(self, state: ProofState | ProofFinished) -> str:
         """The tactic script from the root to `state`, one tactic per line."""
-        return "\n".join(self._node(state).tactics)
-
-    def _node(self, state: ProofState | ProofFinished) -> _Node:
-        node = self._nodes.get(state.id)
-        if node is None or self._theorem is None:
-            raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
-        return node
-
+        return "\n".join(self._states.node(state).tactics)
 
 def _goal(raw: RawGoal) -> Goal:
     return Goal(raw.hypotheses, raw.conclusion)

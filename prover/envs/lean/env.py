@@ -11,7 +11,6 @@ by replaying its path. A proof is finished only when the REPL says ``proofStatus
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -42,13 +41,13 @@ from prover.envs.lean.codec import (
 from prover.envs.lean.session import LeanSession, split_header
 from prover.envs.lean.toolchain import LeanToolchain, find_toolchain
 from prover.envs.process import CallKilled
+from prover.envs.states import StateTable
 from prover.errors import (
     ConfigError,
     EnvCrashed,
     EnvInitError,
     ProtocolError,
     QueryError,
-    StaleStateError,
     StartupTimeout,
 )
 
@@ -129,8 +128,7 @@ class LeanEnv:
         self.toolchain = LeanToolchain(repl, None, None, None) if repl else find_toolchain(project)
         self._session = LeanSession(self.toolchain, limits)
         self._checker = LeanChecker(LeanSession(self.toolchain, limits), allowed_axioms)
-        self._ids = itertools.count(1)
-        self._paths: dict[int, tuple[str, ...]] = {}
+        self._states: StateTable[tuple[str, ...]] = StateTable()
         self._repl_ids: dict[tuple[str, ...], int] = {}
         self._generation = -1
         self._theorem: Theorem | None = None
@@ -144,7 +142,7 @@ class LeanEnv:
 
     def __repr__(self) -> str:
         current = self._theorem.name if self._theorem else None
-        return f"LeanEnv(pid={self._session.pid}, theorem={current!r}, states={len(self._paths)})"
+        return f"LeanEnv(pid={self._session.pid}, theorem={current!r}, states={len(self._states)})"
 
     def close(self) -> None:
         self._session.close()
@@ -168,13 +166,12 @@ class LeanEnv:
         """Open `theorem` after its header; its root state. Ends any proof open before."""
         if theorem.backend != "lean":
             raise ConfigError(f"LeanEnv cannot start a {theorem.backend!r} theorem; use open_env({theorem.backend!r})")
-        self._paths.clear()
+        self._states.clear()
         self._repl_ids.clear()
         self._theorem = None
         root, goal = self._open(theorem)
         self._theorem = theorem
-        state_id = next(self._ids)
-        self._paths[state_id] = ()
+        state_id = self._states.add(())
         self._repl_ids[()] = root
         return ProofState(goals=(goal.to_goal(),), id=state_id)
 
@@ -202,7 +199,7 @@ class LeanEnv:
 
     def run_tactic(self, state: ProofState, tactic: str, timeout: float | None = None) -> TacticResult:
         """Run `tactic` (one or more tactics, newline-separated) on `state`, any state of this proof."""
-        path = self._path(state)
+        path = self._states.node(state)
         if not tactic.strip():
             return TacticError("the tactic is empty")
         why = screen(tactic)
@@ -223,20 +220,23 @@ class LeanEnv:
         if isinstance(outcome, TacticError):
             return outcome
         tactics = (*path, tactic)
-        state_id = next(self._ids)
-        self._paths[state_id] = tactics
+        state_id = self._states.add(tactics)
         self._repl_ids[tactics] = outcome.proof_state
         if isinstance(outcome, Finished):
             return ProofFinished(id=state_id, depth=len(tactics), tactics=tactics)
         return ProofState(goals=tuple(g.to_goal() for g in outcome.goals), id=state_id, depth=len(tactics),
                           tactics=tactics)
 
+    def _reopen_if_restarted(self, theorem: Theorem) -> None:
+        """Open `theorem` again in a REPL that was respawned since it was opened (its ids are gone)."""
+        if self._session.generation != self._generation or not self._session.alive():
+            self._repl_ids.clear()
+            self._repl_ids[()] = self._open(theorem)[0]
+
     def _repl_id(self, path: tuple[str, ...]) -> int:
         """The REPL's proof-state id for `path`, rebuilt by replay when the REPL was restarted."""
         assert self._theorem is not None
-        if self._session.generation != self._generation or not self._session.alive():
-            self._repl_ids.clear()
-            self._repl_ids[()] = self._open(self._theorem)[0]
+        self._reopen_if_restarted(self._theorem)
         known = max((n for n in range(len(path) + 1) if path[:n] in self._repl_ids), default=0)
         current = self._repl_ids[path[:known]]
         for index in range(known, len(path)):
@@ -265,9 +265,7 @@ class LeanEnv:
             raise QueryError(f"not allowed in a query: {why}")
         if self._theorem is None:
             raise QueryError("start a theorem first: queries run after its header")
-        if self._session.generation != self._generation or not self._session.alive():
-            self._repl_ids.clear()
-            self._repl_ids[()] = self._open(self._theorem)[0]
+        self._reopen_if_restarted(self._theorem)
         try:
             reply = self._session.send(Command(command, self._env), self.limits.tactic_seconds)
         except CallKilled as exc:
@@ -288,10 +286,4 @@ class LeanEnv:
 
     def proof_of(self, state: ProofState | ProofFinished) -> str:
         """The tactic script from the root to `state`, one tactic per line."""
-        return "\n".join(self._path(state))
-
-    def _path(self, state: ProofState | ProofFinished) -> tuple[str, ...]:
-        path = self._paths.get(state.id)
-        if path is None or self._theorem is None:
-            raise StaleStateError(f"state {state.id} does not belong to this env's current proof")
-        return path
+        return "\n".join(self._states.node(state))
