@@ -9,6 +9,8 @@ http://HOST:PORT/v1 (/v1/completions with logprobs, /v1/chat/completions, /v1/mo
 from __future__ import annotations
 
 import ipaddress
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -50,7 +52,12 @@ def serve(
             pass
         finally:
             server.close()
-    raise typer.Exit(0)
+    # Leave without interpreter teardown: torch's and tokenizers' native thread pools can abort
+    # (SIGABRT) in their static destructors when the process ends right after a busy moment,
+    # which turned a clean Ctrl-C into exit -6 on a loaded machine. Everything is closed above.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _is_loopback(host: str) -> bool:
