@@ -11,11 +11,9 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Self
 
-from prover.envs.base import Env, ProofState, Theorem
-from prover.policies.base import ProofAttempt
-from prover.search.budget import Budget
-from prover.search.common import settings_from_config, slots_from_config
-from prover.search.tree import DEFAULT_TREE_SETTINGS, Node, PolicySlot, TreeSettings, tree_search
+from prover.envs.base import Theorem
+from prover.search.common import TreeSearchProver, settings_from_config, slots_from_config
+from prover.search.tree import DEFAULT_TREE_SETTINGS, Node, PolicySlot, TreeSettings
 
 if TYPE_CHECKING:
     from prover.config import ProverConfig
@@ -41,7 +39,7 @@ class ScoreFrontier:
         return heapq.heappop(self._heap)[2] if self._heap else None
 
 
-class BestFirstSearch:
+class BestFirstSearch(TreeSearchProver):
     """A `Prover`: best-first search over `slots` within a budget."""
 
     name = "best_first"
@@ -60,12 +58,6 @@ class BestFirstSearch:
         return cls(slots_from_config(config), settings_from_config(s), s.length_normalize, s.max_expansions,
                    s.max_tactic_calls)
 
-    def attempt(self, env: Env, theorem: Theorem, budget_seconds: float) -> ProofAttempt:
-        return self.attempt_from(env, theorem, None, budget_seconds)
-
-    def attempt_from(self, env: Env, theorem: Theorem, root: ProofState | None,
-                     budget_seconds: float) -> ProofAttempt:
-        """Search from `root` (a state of `env`'s current proof of `theorem`; None: its start)."""
-        budget = Budget(budget_seconds, self.max_expansions, self.max_tactic_calls)
-        return tree_search(env, theorem, self.slots, ScoreFrontier(self.length_normalize), budget, self.settings, root)
+    def frontier(self, theorem: Theorem) -> ScoreFrontier:
+        return ScoreFrontier(self.length_normalize)
 

@@ -15,12 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
-from prover.envs.base import Env, ProofState, Theorem
-from prover.policies.base import ProofAttempt
+from prover.envs.base import Theorem
 from prover.policies.critics import Critic, HeuristicCritic
-from prover.search.budget import Budget
-from prover.search.common import settings_from_config, slots_from_config
-from prover.search.tree import DEFAULT_TREE_SETTINGS, Node, PolicySlot, TreeSettings, tree_search
+from prover.search.common import TreeSearchProver, settings_from_config, slots_from_config
+from prover.search.tree import DEFAULT_TREE_SETTINGS, Node, PolicySlot, TreeSettings
 
 if TYPE_CHECKING:
     from prover.config import ProverConfig
@@ -97,7 +95,7 @@ class RoundRobinFrontier:
         return None
 
 
-class MultiPerspectiveSearch:
+class MultiPerspectiveSearch(TreeSearchProver):
     """A `Prover`: tree search whose expansions rotate over several perspectives."""
 
     name = "mps"
@@ -117,14 +115,8 @@ class MultiPerspectiveSearch:
         return cls(slots_from_config(config), critic_from_config(s.critic, s.critic_model),
                    settings_from_config(s), s.max_expansions, s.max_tactic_calls)
 
-    def attempt(self, env: Env, theorem: Theorem, budget_seconds: float) -> ProofAttempt:
-        return self.attempt_from(env, theorem, None, budget_seconds)
-
-    def attempt_from(self, env: Env, theorem: Theorem, root: ProofState | None,
-                     budget_seconds: float) -> ProofAttempt:
-        """Search from `root` (a state of `env`'s current proof of `theorem`; None: its start)."""
-        budget = Budget(budget_seconds, self.max_expansions, self.max_tactic_calls)
-        return tree_search(env, theorem, self.slots, RoundRobinFrontier(perspectives_for(self.critic, theorem)), budget, self.settings, root)
+    def frontier(self, theorem: Theorem) -> RoundRobinFrontier:
+        return RoundRobinFrontier(perspectives_for(self.critic, theorem))
 
 
 def critic_from_config(kind: str, model: str | None) -> Critic | None:
