@@ -23,6 +23,7 @@ from prover.envs.base import Theorem
 from prover.envs.coq.check import screen_sentence
 from prover.envs.coq.sentences import sentence_texts, strip_comments
 from prover.errors import ConfigError
+from prover.tasks.verina.naming import VerinaNaming
 from prover.tasks.verina.task import Solution, Value, VerinaTask
 
 # The decision procedure for a claim about concrete values: compute, then close with
@@ -86,22 +87,13 @@ _OPENS_PROOF = re.compile(r"^(Definition|Lemma|Theorem|Fact|Remark|Corollary|Pro
 _CLOSES_PROOF = re.compile(r"^(Qed|Defined)\s*\.$")
 
 
-class CoqVerina:
+class CoqVerina(VerinaNaming):
     """The Coq side of the Verina harness."""
 
     name = "coq"
     decide_proof = DECIDE
 
     # -- rendering ------------------------------------------------------------------------
-    def precond_name(self, task: VerinaTask) -> str:
-        return f"{task.signature.name}_precond"
-
-    def postcond_name(self, task: VerinaTask) -> str:
-        return f"{task.signature.name}_postcond"
-
-    def _binders(self, task: VerinaTask) -> str:
-        return " ".join(f"({p.name} : {p.type})" for p in task.signature.parameters)
-
     def _names(self, task: VerinaTask) -> str:
         return " ".join(p.name for p in task.signature.parameters)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from prover.envs.base import Theorem
+from prover.tasks.verina.naming import VerinaNaming
 from prover.tasks.verina.task import Solution, Value, VerinaTask
 
 DECIDE = "by\n  intros\n  first\n  | decide\n  | simp_all! (config := { failIfUnchanged := false }) <;> decide\n  | simp_all!"
@@ -21,20 +22,11 @@ DECIDE = "by\n  intros\n  first\n  | decide\n  | simp_all! (config := { failIfUn
 _CHEATS = re.compile(r"\b(sorry|admit|axiom)\b")
 
 
-class LeanVerina:
+class LeanVerina(VerinaNaming):
     """The Lean side of the Verina harness."""
 
     name = "lean"
     decide_proof = DECIDE
-
-    def precond_name(self, task: VerinaTask) -> str:
-        return f"{task.signature.name}_precond"
-
-    def postcond_name(self, task: VerinaTask) -> str:
-        return f"{task.signature.name}_postcond"
-
-    def _binders(self, task: VerinaTask) -> str:
-        return " ".join(f"({p.name} : {p.type})" for p in task.signature.parameters)
 
     def _hypothesis(self, task: VerinaTask) -> str:
         return f"(h_precond : {self.precond_name(task)} {' '.join(f'({p.name})' for p in task.signature.parameters)})"
