@@ -12,9 +12,12 @@ are for broken infrastructure and misuse of the API::
     ├── ProtocolError         a reply we cannot decode
     ├── StaleStateError       a ProofState that does not belong to the env's current proof
     ├── QueryError            a read-only query the proof assistant rejected
+    ├── ModelEndpointError    a model endpoint refused a request or answered unreadably (status says which)
+    ├── SandboxError          the sandbox itself failed, not the program it runs
     └── ProverTimeout
         ├── StartupTimeout    starting or loading the header took too long
-        └── CheckTimeout      a whole-proof check exceeded its budget
+        ├── CheckTimeout      a whole-proof check exceeded its budget
+        └── ModelTimeout      a model endpoint did not answer in time, after every retry
 """
 
 from __future__ import annotations
@@ -66,3 +69,19 @@ class CheckTimeout(ProverTimeout):
 
 class QueryError(ProverError):
     """A read-only query (Check, Search, Print, ...) that the proof assistant rejected."""
+
+
+class ModelEndpointError(ProverError):
+    """A model endpoint refused the request or gave an answer that cannot be read."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ModelTimeout(ProverTimeout):
+    """A model endpoint did not answer in time, after every retry."""
+
+
+class SandboxError(ProverError):
+    """The sandbox itself failed (bwrap or the supervisor could not start); not a program's fault."""

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Literal, Self
 
-from prover.errors import ConfigError, ProverError
+from prover.errors import ConfigError, SandboxError
 
 MIB = 1024**2
 GIB = 1024**3
@@ -61,10 +61,6 @@ _CPP_FLAGS = ("-O2", "-std=c++23", "-DONLINE_JUDGE")
 _SANE_PATH = "/usr/local/bin:/usr/bin:/bin"
 _BACKSTOP_SECONDS = 10.0
 """Beyond the wall limit, how long the supervisor may take to start and report before we kill it."""
-
-
-class SandboxError(ProverError):
-    """The sandbox itself failed (bwrap or the supervisor could not start); not a program's fault."""
 
 
 @dataclass(frozen=True, slots=True)

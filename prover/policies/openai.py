@@ -8,9 +8,9 @@ endpoint returns (``logprobs``), so both policies rank alike.
 Every request is bounded: `timeout` seconds per try, and up to `retries` more tries after
 a connection failure, a timeout or a 408/409/429/5xx answer, waiting `backoff_seconds`
 doubling each time (or the server's ``Retry-After``, at most 30 s). What still fails raises
-`ModelTimeout` (a `prover.errors.ProverTimeout`) or `ModelEndpointError`; a 4xx answer is
-not retried and its message is passed on. Token accounting comes from each reply's
-``usage`` (`OpenAIPolicy.usage`, and the ``tokens`` of what it returns).
+`prover.errors.ModelTimeout` (a `ProverTimeout`) or `prover.errors.ModelEndpointError`; a
+4xx answer is not retried and its message is passed on. Token accounting comes from each
+reply's ``usage`` (`OpenAIPolicy.usage`, and the ``tokens`` of what it returns).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 from prover.envs.base import ProofState, Theorem
-from prover.errors import ConfigError, ProverError, ProverTimeout
+from prover.errors import ConfigError, ModelEndpointError, ModelTimeout
 from prover.policies.base import ProofSample, Suggestion
 from prover.policies.prompts import (
     PROOF_STOPS,
@@ -46,18 +46,6 @@ if TYPE_CHECKING:
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 """Answers worth another try: overload, restarts, gateways."""
 SYSTEM_MESSAGE = "You are a Coq expert. Answer with Coq tactics only, no explanation."
-
-
-class ModelEndpointError(ProverError):
-    """The endpoint refused the request or gave an answer that cannot be read."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class ModelTimeout(ProverTimeout):
-    """The endpoint did not answer in time, after every retry."""
 
 
 class OpenAIPolicy:

@@ -22,9 +22,9 @@ import typer
 from typer.testing import CliRunner
 
 from prover.envs.base import ProofState, Theorem
-from prover.errors import ConfigError
+from prover.errors import ConfigError, ModelEndpointError, ModelTimeout
 from prover.policies.hf import CausalLM, HFPolicy
-from prover.policies.openai import ModelEndpointError, ModelTimeout, OpenAIPolicy
+from prover.policies.openai import OpenAIPolicy
 from prover.policies.prompts import PROOF_STOPS
 from prover.policies.serve import MAX_BODY_BYTES, ModelServer
 

@@ -19,14 +19,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from prover.errors import ConfigError
+from prover.errors import ConfigError, SandboxError
 from prover.sandbox import (
     MIB,
     IsolationMode,
     Program,
     RunResult,
     Sandbox,
-    SandboxError,
     SandboxLimits,
     detect_isolation,
 )
