@@ -160,7 +160,7 @@ def _writer_factory(writer: str, stack: ExitStack, model: str | None, endpoint: 
         return None
     if writer == "attempts":
         return ScriptedWriter.from_folder
-    from prover.tasks.safe.generate import open_generator
+    from prover.policies.text import open_generator
 
     generator = stack.enter_context(closing(open_generator(
         writer, model, endpoint=endpoint, temperature=temperature, seed=seed, api_key=api_key)))

@@ -165,8 +165,8 @@ def _aggregator(kind: str, model: Path | None) -> Aggregator:
 
 def _formaliser(stack: ExitStack, kind: str, name: str | None, endpoint: str | None, api_key: str | None,
                 temperature: float, max_tokens: int, seed: int | None) -> Formaliser:
+    from prover.policies.text import open_generator
     from prover.tasks.safe import LLMFormaliser, RuleFormaliser
-    from prover.tasks.safe.generate import open_generator
 
     if kind == "rule":
         if name is not None or endpoint is not None:

@@ -32,6 +32,7 @@ from prover.policies.prompts import (
     CRITIC_TARGET,
     PROOF_STOPS,
     TACTIC_STOPS,
+    Completions,
     NamedPremise,
     Retriever,
     Sampled,
@@ -39,9 +40,9 @@ from prover.policies.prompts import (
     load_retriever,
     proof_prompt,
     retrieve_for,
+    suggest_in_rounds,
     tactic_prompt,
     to_proof_samples,
-    to_suggestions,
 )
 
 if TYPE_CHECKING:
@@ -316,16 +317,16 @@ class HFPolicy:
     With `seed`, the same call on the same state gives the same answer. With `premises` (a
     `PremiseRetriever` directory) or `retriever`, the `num_premises` premises ranked first for
     the goals go into the prompt. A prompt too long for the model's context loses its
-    premises, then its oldest tokens.
+    premises, then its oldest tokens. `complete` samples plain text (prose, programs) the same way.
     """
 
-    def __init__(self, model: str, *, name: str = "hf", temperature: float = 1.0, max_tokens: int = 64,
+    def __init__(self, model: str | Path | CausalLM, *, name: str = "hf", temperature: float = 1.0, max_tokens: int = 64,
                  proof_max_tokens: int = 512, device: str | None = None, dtype: str | None = None,
                  seed: int | None = None, normalize: bool = False, premises: str | None = None,
                  num_premises: int = 8, retriever: Retriever | None = None, max_rounds: int = 3) -> None:
         _check_sampling(temperature, max_tokens, proof_max_tokens, num_premises)
         self.name = name
-        self.lm = shared_lm(model, device=device, dtype=dtype)
+        self.lm = model if isinstance(model, CausalLM) else shared_lm(model, device=device, dtype=dtype)
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.proof_max_tokens = proof_max_tokens
@@ -388,25 +389,12 @@ class HFPolicy:
         if k <= 0 or not requests:
             return [[] for _ in requests]
         prompts = [self.tactic_prompt_ids(state, theorem) for state, theorem in requests]
-        samples: list[list[Sampled]] = [[] for _ in requests]
-        prompt_tokens = [0] * len(requests)
         # greedy decoding gives one answer however often it is asked
         rounds, n = (self.max_rounds, min(k, MAX_ROWS)) if self.temperature > 0 else (1, 1)
-        for round_ in range(rounds):
-            short = [i for i in range(len(requests))
-                     if len(to_suggestions(samples[i], 0, k, self.name)) < k]
-            if not short:
-                break
-            seed = None if self.seed is None else self.seed + round_
-            batch = self.lm.sample([prompts[i] for i in short], n, self.max_tokens, self.temperature,
-                                   TACTIC_STOPS, seed)
-            for i, completions in zip(short, batch, strict=True):
-                samples[i].extend(c.sampled() for c in completions)
-                prompt_tokens[i] += len(prompts[i])
-            self._count(sum(len(prompts[i]) for i in short),
-                        sum(len(c.token_ids) for row in batch for c in row))
-        return [to_suggestions(samples[i], prompt_tokens[i], k, self.name, self.normalize)
-                for i in range(len(requests))]
+        return suggest_in_rounds(
+            len(requests), k, rounds, self.seed,
+            lambda short, seed: self._sample([prompts[i] for i in short], n, self.max_tokens, TACTIC_STOPS, seed),
+            self.name, self.normalize)
 
     def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
         return self.sample_many([theorem], n)[0]
@@ -415,11 +403,26 @@ class HFPolicy:
         """Up to `n` distinct whole proofs for each theorem, from one batched generation."""
         if n <= 0 or not theorems:
             return [[] for _ in theorems]
-        prompts = [self._fit(proof_prompt(t), proof_prompt(t), self.proof_max_tokens) for t in theorems]
-        batch = self.lm.sample(prompts, min(n, MAX_ROWS) if self.temperature > 0 else 1, self.proof_max_tokens,
-                               self.temperature, PROOF_STOPS, self.seed)
+        results = self.complete([proof_prompt(t) for t in theorems], min(n, MAX_ROWS) if self.temperature > 0 else 1,
+                                self.proof_max_tokens, PROOF_STOPS, self.seed)
+        return [to_proof_samples(r.samples, r.prompt_tokens, n, self.name, self.normalize) for r in results]
+
+    def complete(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str] = (),
+                 seed: int | None = None) -> list[Completions]:
+        """`n` plain-text completions of each prompt at the policy's temperature, in prompt order.
+
+        A prompt too long for the model's context keeps its tail. Counted in `usage`.
+        """
+        ids = [self._fit(prompt, prompt, max_tokens) for prompt in prompts]
+        if not all(ids):
+            raise ConfigError("a prompt is empty (no tokens); give the model something to continue")
+        return self._sample(ids, n, max_tokens, stops, seed)
+
+    def _sample(self, prompts: Sequence[list[int]], n: int, max_tokens: int, stops: Sequence[str],
+                seed: int | None) -> list[Completions]:
+        batch = self.lm.sample(prompts, n, max_tokens, self.temperature, stops, seed)
         self._count(sum(map(len, prompts)), sum(len(c.token_ids) for row in batch for c in row))
-        return [to_proof_samples([c.sampled() for c in row], len(prompt), n, self.name, self.normalize)
+        return [Completions(len(prompt), tuple(c.sampled() for c in row))
                 for prompt, row in zip(prompts, batch, strict=True)]
 
 

@@ -27,6 +27,7 @@ from prover.policies.base import ProofSample, Suggestion
 from prover.policies.prompts import (
     PROOF_STOPS,
     TACTIC_STOPS,
+    Completions,
     NamedPremise,
     Retriever,
     Sampled,
@@ -35,9 +36,9 @@ from prover.policies.prompts import (
     proof_prompt,
     retrieve_for,
     split_tokens,
+    suggest_in_rounds,
     tactic_prompt,
     to_proof_samples,
-    to_suggestions,
 )
 
 if TYPE_CHECKING:
@@ -131,21 +132,11 @@ class OpenAIPolicy:
         if k <= 0 or not requests:
             return [[] for _ in requests]
         prompts = [self._tactic_prompt(state, theorem) for state, theorem in requests]
-        samples: list[list[Sampled]] = [[] for _ in requests]
-        prompt_tokens = [0] * len(requests)
-        rounds = self.max_rounds if self.temperature > 0 else 1
-        for round_ in range(rounds):
-            short = [i for i in range(len(requests)) if len(to_suggestions(samples[i], 0, k, self.name)) < k]
-            if not short:
-                break
-            seed = None if self.seed is None else self.seed + round_
-            n = k if self.temperature > 0 else 1
-            results = self._complete([prompts[i] for i in short], n, self.max_tokens, TACTIC_STOPS, seed)
-            for i, (tokens, choices) in zip(short, results, strict=True):
-                samples[i].extend(choices)
-                prompt_tokens[i] += tokens
-        return [to_suggestions(samples[i], prompt_tokens[i], k, self.name, self.normalize)
-                for i in range(len(requests))]
+        rounds, n = (self.max_rounds, k) if self.temperature > 0 else (1, 1)
+        return suggest_in_rounds(
+            len(requests), k, rounds, self.seed,
+            lambda short, seed: self.complete([prompts[i] for i in short], n, self.max_tokens, TACTIC_STOPS, seed),
+            self.name, self.normalize)
 
     def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
         return self.sample_many([theorem], n)[0]
@@ -154,9 +145,9 @@ class OpenAIPolicy:
         """Up to `n` distinct whole proofs for each theorem."""
         if n <= 0 or not theorems:
             return [[] for _ in theorems]
-        results = self._complete([proof_prompt(t) for t in theorems], n if self.temperature > 0 else 1,
-                                 self.proof_max_tokens, PROOF_STOPS, self.seed)
-        return [to_proof_samples(choices, tokens, n, self.name, self.normalize) for tokens, choices in results]
+        results = self.complete([proof_prompt(t) for t in theorems], n if self.temperature > 0 else 1,
+                                self.proof_max_tokens, PROOF_STOPS, self.seed)
+        return [to_proof_samples(r.samples, r.prompt_tokens, n, self.name, self.normalize) for r in results]
 
     def _tactic_prompt(self, state: ProofState, theorem: Theorem) -> str:
         if self.retriever is None and self.premises is not None:
@@ -166,9 +157,10 @@ class OpenAIPolicy:
 
     # -- the wire --------------------------------------------------------------------------
 
-    def _complete(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str],
-                  seed: int | None) -> list[tuple[int, list[Sampled]]]:
-        """For each prompt: its share of the prompt tokens and its `n` completions."""
+    def complete(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str] = (),
+                 seed: int | None = None) -> list[Completions]:
+        """`n` plain-text completions of each prompt at the policy's temperature, in prompt order,
+        each with its share of the prompt tokens the endpoint reported. Counted in `usage`."""
         base: dict[str, Any] = {"model": self.model, "n": n, "max_tokens": max_tokens,
                                 "temperature": self.temperature, "stop": list(stops)}
         if seed is not None:
@@ -177,13 +169,13 @@ class OpenAIPolicy:
             reply = self._post("/completions", {**base, "prompt": list(prompts), "logprobs": 1})
             choices = _choices(reply, len(prompts) * n)
             shares = split_tokens(_usage(reply).prompt_tokens, len(prompts))
-            return [(shares[i], [_completion_sample(c) for c in choices[i * n:(i + 1) * n]])
+            return [Completions(shares[i], tuple(_completion_sample(c) for c in choices[i * n:(i + 1) * n]))
                     for i in range(len(prompts))]
         out = []
         for prompt in prompts:
             messages = [{"role": "system", "content": SYSTEM_MESSAGE}, {"role": "user", "content": prompt}]
             reply = self._post("/chat/completions", {**base, "messages": messages, "logprobs": True})
-            out.append((_usage(reply).prompt_tokens, [_chat_sample(c) for c in _choices(reply, n)]))
+            out.append(Completions(_usage(reply).prompt_tokens, tuple(_chat_sample(c) for c in _choices(reply, n))))
         return out
 
     def _http(self) -> httpx.Client:

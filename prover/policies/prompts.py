@@ -18,7 +18,7 @@ up to the call's total; each `Policy.usage` keeps the running totals as well.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Protocol
@@ -59,6 +59,18 @@ class Sampled:
     text: str
     logprob: float
     completion_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Completions:
+    """A prompt's sampled completions and the prompt tokens the model read for them."""
+
+    prompt_tokens: int
+    samples: tuple[Sampled, ...]
+
+
+CompleteShort = Callable[[list[int], int | None], Sequence[Completions]]
+"""Samples completions of the prompts at the given indices with the given seed, in that order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +171,25 @@ def to_proof_samples(samples: Sequence[Sampled], prompt_tokens: int, n: int, pol
     spent = prompt_tokens + sum(s.completion_tokens for s in samples)
     shares = split_tokens(spent, len(chosen)) if chosen else []
     return [ProofSample(text, score, policy, share) for (text, score, _), share in zip(chosen, shares, strict=True)]
+
+
+def suggest_in_rounds(count: int, k: int, rounds: int, seed: int | None, complete: CompleteShort, policy: str,
+                      normalize: bool = False) -> list[list[Suggestion]]:
+    """Up to `k` distinct tactics for each of `count` tactic prompts, best first.
+
+    `complete` samples the prompts still short of `k` distinct tactics, up to `rounds` times
+    (round r with ``seed + r``): a few samples repeat one tactic, and another round finds others.
+    """
+    samples: list[list[Sampled]] = [[] for _ in range(count)]
+    prompt_tokens = [0] * count
+    for round_ in range(rounds):
+        short = [i for i in range(count) if len(to_suggestions(samples[i], 0, k, policy)) < k]
+        if not short:
+            break
+        for i, done in zip(short, complete(short, None if seed is None else seed + round_), strict=True):
+            samples[i].extend(done.samples)
+            prompt_tokens[i] += done.prompt_tokens
+    return [to_suggestions(samples[i], prompt_tokens[i], k, policy, normalize) for i in range(count)]
 
 
 def load_retriever(directory: str) -> Retriever:

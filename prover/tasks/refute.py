@@ -38,7 +38,7 @@ from prover.errors import ConfigError
 from prover.sandbox import MIB, Language, Program, RunResult, Sandbox, SandboxLimits
 
 if TYPE_CHECKING:
-    from prover.tasks.safe.generate import TextGenerator
+    from prover.policies.text import TextGenerator
 
 RUNTIME_ALLOWANCE = 64 * MIB
 """Address space granted beyond the task's memory limit: the interpreter and libraries' mappings."""
@@ -378,7 +378,7 @@ class Draft:
 
 
 class LLMWriter:
-    """A `ProgramWriter` that asks a language model (`prover.tasks.safe.generate.TextGenerator`).
+    """A `ProgramWriter` that asks a language model (`prover.policies.text.TextGenerator`).
 
     Each call prompts with `writer_prompt` (the task and the feedback of earlier rounds) and runs
     whatever program the completion holds (`extract_program`): junk fails in the sandbox and its

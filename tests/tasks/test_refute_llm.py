@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from prover.cli.refute import app
 from prover.policies.hf import CausalLM
 from prover.policies.serve import ModelServer
+from prover.policies.text import HFGenerator, OpenAIGenerator
 from prover.sandbox import Program, Sandbox
 from prover.store import open_store
 from prover.tasks.refute import LLMWriter, RefuteTask, extract_program, load_tasks, refute, writer_prompt
-from prover.tasks.safe.generate import HFGenerator, OpenAIGenerator
 from tests.policies.tiny_model import build_tiny_model
 
 torch.set_num_threads(1)
@@ -113,7 +113,7 @@ def test_junk_from_a_local_model_fails_in_the_sandbox_and_comes_back_as_feedback
     writer = LLMWriter(HFGenerator(model_dir, seed=0), max_tokens=48)
     check_feedback_loop(writer, 3, sandbox)
     first = writer.drafts[0]
-    assert first.prompt_tokens == len(writer.generator.lm.encode(first.prompt))  # type: ignore[attr-defined]
+    assert first.prompt_tokens == len(writer.generator.policy.lm.encode(first.prompt))  # type: ignore[attr-defined]
     assert any("did not print an input" in d.prompt or "not a counterexample" in d.prompt for d in writer.drafts)
 
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from prover.policies.hf import CausalLM
 from prover.policies.serve import ModelServer
+from prover.policies.text import HFGenerator, OpenAIGenerator
 from prover.tasks.safe import (
     LLMFormaliser,
     Problem,
@@ -25,7 +26,6 @@ from prover.tasks.safe import (
     Z3Verifier,
     load_problems,
 )
-from prover.tasks.safe.generate import HFGenerator, OpenAIGenerator
 from prover.tasks.safe.llm import MAX_LINES, formalisation_prompt, read_formalisation
 from tests.tasks.test_refute_llm import build_long_context_model
 

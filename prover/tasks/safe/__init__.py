@@ -2,9 +2,9 @@
 
 Split a solution into steps, formalise each step (`formalise`: the rule-based formaliser for
 arithmetic and algebra; `llm`: a language model writing the claims in the rules' syntax, through
-`generate`, a local model or an OpenAI-compatible endpoint), verify
-each claim (`backends`: Z3, Coq), classify each step (`verify`), score the solution
-(`aggregate`: rule-based, or a trained GRU) and rank candidates best-of-N (`rank`).
+`prover.policies.text`, a local model or an OpenAI-compatible endpoint), verify each claim
+(`backends`: Z3, Coq), classify each step (`verify`), score the solution (`aggregate`:
+rule-based, or a trained GRU) and rank candidates best-of-N (`rank`).
 """
 
 from __future__ import annotations

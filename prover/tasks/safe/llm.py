@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 
 from prover.errors import ConfigError
+from prover.policies.text import TextGenerator
 from prover.tasks.safe.expr import Claim, Relation, variables
 from prover.tasks.safe.formalise import Formalisation, StepContext, linked_assumptions
-from prover.tasks.safe.generate import TextGenerator
 from prover.tasks.safe.parse import ClaimSyntaxError, Span, relations, tokenize, visible_text
 
 MAX_LINES = 32

@@ -1,12 +1,12 @@
 """Free-text completions for the task harnesses: one prompt in, one sampled text and its token counts out.
 
 The REFUTE program writer and the Safe formaliser ask a model for prose or code rather than
-for Coq tactics, so they talk to the generation cores of the policies directly: `HFGenerator`
-samples from a local model through `prover.policies.hf.CausalLM` (the prompt keeps its tail
-when it would overflow the model's context, as `HFPolicy` does), and `OpenAIGenerator` asks an
-OpenAI-compatible ``/v1/completions`` endpoint through `prover.policies.openai.OpenAIPolicy`'s
-request path (its retries, timeouts and error mapping; a prompt too long for the endpoint's
-model is its 4xx, raised as `ModelEndpointError`).
+for Coq tactics. They use a policy's plain-text `complete`: `HFGenerator` samples from a local
+model through `prover.policies.hf.HFPolicy` (the prompt keeps its tail when it would overflow
+the model's context), and `OpenAIGenerator` asks an OpenAI-compatible ``/v1/completions``
+endpoint through `prover.policies.openai.OpenAIPolicy` (its retries, timeouts and error
+mapping; a prompt too long for the endpoint's model is its 4xx, raised as
+`prover.errors.ModelEndpointError`).
 
 With a seed, the n-th call of a generator samples with ``seed + n``: a run is reproducible,
 and repeated attempts at one prompt still differ.
@@ -23,7 +23,7 @@ from prover.errors import ConfigError
 
 if TYPE_CHECKING:
     from prover.policies.hf import CausalLM
-    from prover.policies.openai import OpenAIPolicy
+    from prover.policies.prompts import Completions, TokenUsage
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,16 @@ class TextGenerator(Protocol):
     def close(self) -> None: ...
 
 
+class Completer(Protocol):
+    """A policy's plain-text completion (`HFPolicy.complete`, `OpenAIPolicy.complete`)."""
+
+    @property
+    def usage(self) -> TokenUsage: ...
+
+    def complete(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str] = (),
+                 seed: int | None = None) -> list[Completions]: ...
+
+
 class _Seeds:
     """The per-call seed: ``seed + calls so far``, or None without a seed."""
 
@@ -63,18 +73,12 @@ class _Seeds:
         return None if self.seed is None else self.seed + self.calls - 1
 
 
-class HFGenerator:
-    """Completions from a local Hugging Face causal LM (a `save_pretrained` directory)."""
+class PolicyGenerator:
+    """A `TextGenerator` over a policy's `complete`."""
 
-    def __init__(self, model: str | Path | CausalLM, *, temperature: float = 1.0, seed: int | None = None,
-                 device: str | None = None, dtype: str | None = None) -> None:
-        from prover.policies.hf import CausalLM, shared_lm
-
-        if temperature < 0:
-            raise ConfigError(f"temperature must be >= 0 (0 is greedy decoding), got {temperature}")
-        self.lm = model if isinstance(model, CausalLM) else shared_lm(model, device=device, dtype=dtype)
-        self.name = f"hf:{Path(self.lm.path).name}"
-        self.temperature = temperature
+    def __init__(self, policy: Completer, name: str, seed: int | None) -> None:
+        self.policy = policy
+        self.name = name
         self._seeds = _Seeds(seed)
 
     def __enter__(self) -> Self:
@@ -84,48 +88,42 @@ class HFGenerator:
         self.close()
 
     def close(self) -> None:
-        """Nothing to release: the weights stay shared by the process (`shared_lm`)."""
+        """Nothing to release by default: a local model's weights stay shared by the process (`shared_lm`)."""
 
     def generate(self, prompt: str, max_tokens: int, stops: Sequence[str] = ()) -> Generation:
-        budget = self.lm.context_length - max_tokens
-        if budget < 1:
-            raise ConfigError(f"{max_tokens} new tokens leave no room for a prompt in the model's context of "
-                              f"{self.lm.context_length} tokens; ask for fewer (--max-tokens)")
-        ids = self.lm.encode(prompt)[-budget:]
-        if not ids:
-            raise ConfigError("the prompt is empty")
-        ((completion,),) = self.lm.sample([ids], 1, max_tokens, self.temperature, stops, self._seeds.next())
-        return Generation(completion.text, len(ids), len(completion.token_ids))
+        if max_tokens < 1:
+            raise ConfigError(f"max_tokens must be at least 1, got {max_tokens}")
+        (done,) = self.policy.complete([prompt], 1, max_tokens, stops, self._seeds.next())
+        (sample,) = done.samples
+        return Generation(sample.text, done.prompt_tokens, sample.completion_tokens)
 
 
-class OpenAIGenerator:
+class HFGenerator(PolicyGenerator):
+    """Completions from a local Hugging Face causal LM (a `save_pretrained` directory)."""
+
+    def __init__(self, model: str | Path | CausalLM, *, temperature: float = 1.0, seed: int | None = None,
+                 device: str | None = None, dtype: str | None = None) -> None:
+        from prover.policies.hf import HFPolicy
+
+        policy = HFPolicy(model, temperature=temperature, device=device, dtype=dtype)
+        super().__init__(policy, f"hf:{Path(policy.lm.path).name}", seed)
+
+
+class OpenAIGenerator(PolicyGenerator):
     """Completions from an OpenAI-compatible endpoint (vLLM, SGLang, `prover serve`)."""
 
     def __init__(self, model: str, *, endpoint: str, temperature: float = 1.0, seed: int | None = None,
                  api_key: str | None = None, timeout: float = 120.0, retries: int = 2) -> None:
         from prover.policies.openai import OpenAIPolicy
 
-        self.policy: OpenAIPolicy = OpenAIPolicy(model, endpoint=endpoint, api_key=api_key, temperature=temperature,
-                                                 timeout=timeout, retries=retries)
-        self.name = f"openai:{model}"
-        self._seeds = _Seeds(seed)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        policy = OpenAIPolicy(model, endpoint=endpoint, api_key=api_key, temperature=temperature, timeout=timeout,
+                              retries=retries)
+        super().__init__(policy, f"openai:{model}", seed)
+        self._endpoint = policy
 
     def close(self) -> None:
-        self.policy.close()
-
-    def generate(self, prompt: str, max_tokens: int, stops: Sequence[str] = ()) -> Generation:
-        if max_tokens < 1:
-            raise ConfigError(f"max_tokens must be at least 1, got {max_tokens}")
-        # The policy's request path: retries, timeouts, usage and reply checks stay in one place.
-        ((prompt_tokens, (sample,)),) = self.policy._complete(
-            [prompt], 1, max_tokens, stops, self._seeds.next())
-        return Generation(sample.text, prompt_tokens, sample.completion_tokens)
+        """Close the endpoint's connections (a later call opens new ones)."""
+        self._endpoint.close()
 
 
 def open_generator(kind: str, model: str | None, *, endpoint: str | None = None, temperature: float = 1.0,
