@@ -27,23 +27,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from prover.envs.base import ProofState, Theorem
 from prover.errors import ConfigError
-from prover.policies.base import ProofSample, Suggestion
+from prover.policies.base import Suggestion
 from prover.policies.prompts import (
     CRITIC_TARGET,
-    PROOF_STOPS,
-    TACTIC_STOPS,
     Completions,
-    NamedPremise,
     Retriever,
     Sampled,
     TokenUsage,
-    load_retriever,
-    proof_prompt,
-    retrieve_for,
-    suggest_in_rounds,
     tactic_prompt,
-    to_proof_samples,
 )
+from prover.policies.sampling import SamplingPolicy
 
 if TYPE_CHECKING:
     import torch
@@ -309,60 +302,27 @@ def _check_sampling(temperature: float, max_tokens: int, proof_max_tokens: int, 
         raise ConfigError(f"num_premises must be >= 0, got {num_premises}")
 
 
-class HFPolicy:
+class HFPolicy(SamplingPolicy[list[int]]):
     """Tactics and whole proofs sampled from a local causal LM, scored by summed log-probability.
 
-    `suggest` samples up to `max_rounds` batches of `k` continuations of the tactic prompt
-    and returns up to `k` distinct tactics; `sample` returns up to `n` distinct proofs.
-    With `seed`, the same call on the same state gives the same answer. With `premises` (a
-    `PremiseRetriever` directory) or `retriever`, the `num_premises` premises ranked first for
-    the goals go into the prompt. A prompt too long for the model's context loses its
-    premises, then its oldest tokens. `complete` samples plain text (prose, programs) the same way.
+    Sampling, distinct suggestions and premises work as `SamplingPolicy` says. With `seed`,
+    the same call on the same state gives the same answer. A prompt too long for the model's
+    context loses its premises, then its oldest tokens. `complete` samples plain text (prose,
+    programs) the same way.
     """
 
-    def __init__(self, model: str | Path | CausalLM, *, name: str = "hf", temperature: float = 1.0, max_tokens: int = 64,
-                 proof_max_tokens: int = 512, device: str | None = None, dtype: str | None = None,
-                 seed: int | None = None, normalize: bool = False, premises: str | None = None,
-                 num_premises: int = 8, retriever: Retriever | None = None, max_rounds: int = 3) -> None:
+    max_draws = MAX_ROWS
+
+    def __init__(self, model: str | Path | CausalLM, *, name: str = "hf", temperature: float = 1.0,
+                 max_tokens: int = 64, proof_max_tokens: int = 512, device: str | None = None,
+                 dtype: str | None = None, seed: int | None = None, normalize: bool = False,
+                 premises: str | None = None, num_premises: int = 8, retriever: Retriever | None = None,
+                 max_rounds: int = 3) -> None:
         _check_sampling(temperature, max_tokens, proof_max_tokens, num_premises)
-        self.name = name
+        super().__init__(name=name, temperature=temperature, max_tokens=max_tokens,
+                         proof_max_tokens=proof_max_tokens, seed=seed, normalize=normalize, premises=premises,
+                         num_premises=num_premises, retriever=retriever, max_rounds=max_rounds)
         self.lm = model if isinstance(model, CausalLM) else shared_lm(model, device=device, dtype=dtype)
-        self.temperature = temperature
-        self.max_tokens = max_tokens
-        self.proof_max_tokens = proof_max_tokens
-        self.seed = seed
-        self.normalize = normalize
-        self.premises = premises
-        self.num_premises = num_premises
-        self.retriever = retriever
-        self.max_rounds = max(1, max_rounds)
-        self._usage = TokenUsage()
-        self._usage_lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        del state["_usage_lock"]
-        if self.premises is not None:
-            state["retriever"] = None  # reloaded from `premises` on the other side
-        return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._usage_lock = threading.Lock()
-
-    @property
-    def usage(self) -> TokenUsage:
-        """Tokens spent by this policy so far (prompts once per generation, and completions)."""
-        return self._usage
-
-    def _count(self, prompt_tokens: int, completion_tokens: int) -> None:
-        with self._usage_lock:
-            self._usage = self._usage + TokenUsage(prompt_tokens, completion_tokens, 1)
-
-    def _premises(self, state: ProofState) -> tuple[NamedPremise, ...]:
-        if self.retriever is None and self.premises is not None:
-            self.retriever = load_retriever(self.premises)
-        return retrieve_for(self.retriever, state, self.num_premises)
 
     def _fit(self, with_premises: str, without: str, new_tokens: int) -> list[int]:
         """Prompt ids within the context: with premises if they fit, else without, else the tail."""
@@ -380,32 +340,8 @@ class HFPolicy:
         premises = self._premises(state)
         return self._fit(tactic_prompt(state, theorem, premises), tactic_prompt(state, theorem), self.max_tokens)
 
-    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
-        return self.suggest_many([(state, theorem)], k)[0]
-
-    def suggest_many(self, requests: Sequence[tuple[ProofState, Theorem]], k: int) -> list[list[Suggestion]]:
-        """`suggest` for many states at once (one batched generation per round): what a
-        model actor shared by several search workers answers."""
-        if k <= 0 or not requests:
-            return [[] for _ in requests]
-        prompts = [self.tactic_prompt_ids(state, theorem) for state, theorem in requests]
-        # greedy decoding gives one answer however often it is asked
-        rounds, n = (self.max_rounds, min(k, MAX_ROWS)) if self.temperature > 0 else (1, 1)
-        return suggest_in_rounds(
-            len(requests), k, rounds, self.seed,
-            lambda short, seed: self._sample([prompts[i] for i in short], n, self.max_tokens, TACTIC_STOPS, seed),
-            self.name, self.normalize)
-
-    def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
-        return self.sample_many([theorem], n)[0]
-
-    def sample_many(self, theorems: Sequence[Theorem], n: int) -> list[list[ProofSample]]:
-        """Up to `n` distinct whole proofs for each theorem, from one batched generation."""
-        if n <= 0 or not theorems:
-            return [[] for _ in theorems]
-        results = self.complete([proof_prompt(t) for t in theorems], min(n, MAX_ROWS) if self.temperature > 0 else 1,
-                                self.proof_max_tokens, PROOF_STOPS, self.seed)
-        return [to_proof_samples(r.samples, r.prompt_tokens, n, self.name, self.normalize) for r in results]
+    def _tactic_prompt(self, state: ProofState, theorem: Theorem) -> list[int]:
+        return self.tactic_prompt_ids(state, theorem)
 
     def complete(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str] = (),
                  seed: int | None = None) -> list[Completions]:
@@ -420,8 +356,9 @@ class HFPolicy:
 
     def _sample(self, prompts: Sequence[list[int]], n: int, max_tokens: int, stops: Sequence[str],
                 seed: int | None) -> list[Completions]:
+        """One batched generation; its prompts count once, as an endpoint's usage does."""
         batch = self.lm.sample(prompts, n, max_tokens, self.temperature, stops, seed)
-        self._count(sum(map(len, prompts)), sum(len(c.token_ids) for row in batch for c in row))
+        self._count(TokenUsage(sum(map(len, prompts)), sum(len(c.token_ids) for row in batch for c in row), 1))
         return [Completions(len(prompt), tuple(c.sampled() for c in row))
                 for prompt, row in zip(prompts, batch, strict=True)]
 

@@ -16,30 +16,21 @@ reply's ``usage`` (`OpenAIPolicy.usage`, and the ``tokens`` of what it returns).
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 from prover.envs.base import ProofState, Theorem
 from prover.errors import ConfigError, ModelEndpointError, ModelTimeout
-from prover.policies.base import ProofSample, Suggestion
 from prover.policies.prompts import (
-    PROOF_STOPS,
-    TACTIC_STOPS,
     Completions,
-    NamedPremise,
     Retriever,
     Sampled,
     TokenUsage,
-    load_retriever,
-    proof_prompt,
-    retrieve_for,
     split_tokens,
-    suggest_in_rounds,
     tactic_prompt,
-    to_proof_samples,
 )
+from prover.policies.sampling import SamplingPolicy
 
 if TYPE_CHECKING:
     import httpx
@@ -49,12 +40,13 @@ RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 SYSTEM_MESSAGE = "You are a Coq expert. Answer with Coq tactics only, no explanation."
 
 
-class OpenAIPolicy:
+class OpenAIPolicy(SamplingPolicy[str]):
     """A tactic and proof policy over ``/v1/completions`` (or ``/v1/chat/completions`` with `chat`).
 
     `model` is the served model's name and `endpoint` the base URL (``.../v1``). Sampling,
-    distinct suggestions, premises and scores work as in `prover.policies.hf.HFPolicy`.
-    The HTTP client is made on first use, so the policy pickles (for Ray workers).
+    distinct suggestions, premises and scores work as in `prover.policies.hf.HFPolicy`; `usage`
+    counts what the endpoint reported. The HTTP client is made on first use, so the policy
+    pickles (for Ray workers).
     """
 
     def __init__(self, model: str, *, endpoint: str = "http://127.0.0.1:8000/v1", name: str = "openai",
@@ -72,38 +64,22 @@ class OpenAIPolicy:
         if timeout <= 0 or retries < 0 or backoff_seconds < 0:
             raise ConfigError(f"need timeout > 0, retries >= 0, backoff_seconds >= 0; got {timeout}, "
                               f"{retries}, {backoff_seconds}")
+        super().__init__(name=name, temperature=temperature, max_tokens=max_tokens,
+                         proof_max_tokens=proof_max_tokens, seed=seed, normalize=normalize, premises=premises,
+                         num_premises=num_premises, retriever=retriever, max_rounds=max_rounds)
         self.model = model
         self.endpoint = endpoint.rstrip("/")
-        self.name = name
         self.api_key = api_key
-        self.temperature = temperature
-        self.max_tokens = max_tokens
-        self.proof_max_tokens = proof_max_tokens
         self.timeout = timeout
         self.retries = retries
         self.backoff_seconds = backoff_seconds
         self.chat = chat
-        self.seed = seed
-        self.normalize = normalize
-        self.premises = premises
-        self.num_premises = num_premises
-        self.retriever = retriever
-        self.max_rounds = max(1, max_rounds)
-        self._usage = TokenUsage()
-        self._lock = threading.Lock()
         self._client: httpx.Client | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        del state["_lock"]
+        state = super().__getstate__()
         state["_client"] = None
-        if self.premises is not None:
-            state["retriever"] = None  # reloaded from `premises` on the other side
         return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def __enter__(self) -> Self:
         return self
@@ -117,43 +93,12 @@ class OpenAIPolicy:
             self._client.close()
             self._client = None
 
-    @property
-    def usage(self) -> TokenUsage:
-        """Tokens the endpoint reported for this policy's requests so far."""
-        return self._usage
-
-    # -- the policy ------------------------------------------------------------------------
-
-    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
-        return self.suggest_many([(state, theorem)], k)[0]
-
-    def suggest_many(self, requests: Sequence[tuple[ProofState, Theorem]], k: int) -> list[list[Suggestion]]:
-        """`suggest` for many states: one request per round with every prompt (chat: one per state)."""
-        if k <= 0 or not requests:
-            return [[] for _ in requests]
-        prompts = [self._tactic_prompt(state, theorem) for state, theorem in requests]
-        rounds, n = (self.max_rounds, k) if self.temperature > 0 else (1, 1)
-        return suggest_in_rounds(
-            len(requests), k, rounds, self.seed,
-            lambda short, seed: self.complete([prompts[i] for i in short], n, self.max_tokens, TACTIC_STOPS, seed),
-            self.name, self.normalize)
-
-    def sample(self, theorem: Theorem, n: int) -> list[ProofSample]:
-        return self.sample_many([theorem], n)[0]
-
-    def sample_many(self, theorems: Sequence[Theorem], n: int) -> list[list[ProofSample]]:
-        """Up to `n` distinct whole proofs for each theorem."""
-        if n <= 0 or not theorems:
-            return [[] for _ in theorems]
-        results = self.complete([proof_prompt(t) for t in theorems], n if self.temperature > 0 else 1,
-                                self.proof_max_tokens, PROOF_STOPS, self.seed)
-        return [to_proof_samples(r.samples, r.prompt_tokens, n, self.name, self.normalize) for r in results]
-
     def _tactic_prompt(self, state: ProofState, theorem: Theorem) -> str:
-        if self.retriever is None and self.premises is not None:
-            self.retriever = load_retriever(self.premises)
-        premises: tuple[NamedPremise, ...] = retrieve_for(self.retriever, state, self.num_premises)
-        return tactic_prompt(state, theorem, premises)
+        return tactic_prompt(state, theorem, self._premises(state))
+
+    def _sample(self, prompts: Sequence[str], n: int, max_tokens: int, stops: Sequence[str],
+                seed: int | None) -> list[Completions]:
+        return self.complete(prompts, n, max_tokens, stops, seed)
 
     # -- the wire --------------------------------------------------------------------------
 
@@ -214,10 +159,6 @@ class OpenAIPolicy:
         if timed_out:
             raise ModelTimeout(f"{failure}, after {self.retries + 1} tries")
         raise ModelEndpointError(f"{failure} (after {self.retries + 1} tries)")
-
-    def _count(self, usage: TokenUsage) -> None:
-        with self._lock:
-            self._usage = self._usage + usage
 
 
 def _json(response: httpx.Response, url: str) -> dict[str, Any]:
