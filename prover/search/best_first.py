@@ -46,11 +46,8 @@ class BestFirstSearch(TreeSearchProver):
 
     def __init__(self, slots: Sequence[PolicySlot], settings: TreeSettings = DEFAULT_TREE_SETTINGS,
                  length_normalize: bool = False, max_expansions: int = 200, max_tactic_calls: int = 2000) -> None:
-        self.slots = tuple(slots)
-        self.settings = settings
+        super().__init__(slots, settings, max_expansions, max_tactic_calls)
         self.length_normalize = length_normalize
-        self.max_expansions = max_expansions
-        self.max_tactic_calls = max_tactic_calls
 
     @classmethod
     def from_config(cls, config: ProverConfig) -> Self:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from prover.search.budget import Budget
@@ -17,10 +18,12 @@ if TYPE_CHECKING:
 class TreeSearchProver(ABC):
     """A `Prover` that runs `tree_search` within a budget; a search differs only in its frontier."""
 
-    slots: tuple[PolicySlot, ...]
-    settings: TreeSettings
-    max_expansions: int
-    max_tactic_calls: int
+    def __init__(self, slots: Sequence[PolicySlot], settings: TreeSettings, max_expansions: int,
+                 max_tactic_calls: int) -> None:
+        self.slots = tuple(slots)
+        self.settings = settings
+        self.max_expansions = max_expansions
+        self.max_tactic_calls = max_tactic_calls
 
     @abstractmethod
     def frontier(self, theorem: Theorem) -> Frontier:

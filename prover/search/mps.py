@@ -103,11 +103,8 @@ class MultiPerspectiveSearch(TreeSearchProver):
     def __init__(self, slots: Sequence[PolicySlot], critic: Critic | None = None,
                  settings: TreeSettings = DEFAULT_TREE_SETTINGS, max_expansions: int = 200,
                  max_tactic_calls: int = 2000) -> None:
-        self.slots = tuple(slots)
+        super().__init__(slots, settings, max_expansions, max_tactic_calls)
         self.critic = critic
-        self.settings = settings
-        self.max_expansions = max_expansions
-        self.max_tactic_calls = max_tactic_calls
 
     @classmethod
     def from_config(cls, config: ProverConfig) -> Self:
