@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import os
 from dataclasses import dataclass
-from typing import Self
 
 from prover.envs import limits as lim
 from prover.envs.base import (
@@ -29,6 +28,7 @@ from prover.envs.coq.check import CoqChecker, screen_sentence
 from prover.envs.coq.codec import Goals, RawGoal
 from prover.envs.coq.document import CoqDocument, Done, Failed, ReplayError
 from prover.envs.coq.sentences import one_sentence, sentence_texts
+from prover.envs.interactive import InteractiveEnv
 from prover.envs.states import StateTable
 from prover.errors import ConfigError, EnvCrashed, EnvInitError
 
@@ -75,7 +75,7 @@ def _ensure_hammer_path() -> None:
         os.environ["PATH"] = f"{path}{os.pathsep}{_HAMMER_LIBEXEC}" if path else _HAMMER_LIBEXEC
 
 
-class CoqEnv:
+class CoqEnv(InteractiveEnv):
     """A Coq session: start theorems, run tactics on any earlier state, query, check.
 
     ``with CoqEnv() as env: s0 = env.start(theorem)``. Closing kills coqidetop and
@@ -98,32 +98,13 @@ class CoqEnv:
         self._theorem: Theorem | None = None
         self._prefix: tuple[str, ...] = ()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        current = self._theorem.name if self._theorem else None
-        return f"CoqEnv(pid={self._doc.pid}, theorem={current!r}, states={len(self._states)})"
-
-    def close(self) -> None:
-        self._doc.close()
-        self._checker_doc.close()
-
-    def healthy(self) -> bool:
-        """False when a coqidetop this env started has died (a pool then recycles the env)."""
-        return all(doc.pid is None or doc.alive() for doc in (self._doc, self._checker_doc))
+    def _processes(self) -> tuple[CoqDocument, CoqDocument]:
+        return self._doc, self._checker_doc
 
     @property
     def restarts(self) -> int:
         """How many times coqidetop had to be respawned (crash, kill, runaway tactic)."""
         return self._past_restarts + self._doc.restarts
-
-    @property
-    def pid(self) -> int | None:
-        return self._doc.pid
 
     # -- module -----------------------------------------------------------------------------
     def _in_module(self, doc: CoqDocument, module: str | None) -> CoqDocument:

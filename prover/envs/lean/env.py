@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Self
 
 from prover.envs import limits as lim
 from prover.envs.base import (
@@ -26,6 +25,7 @@ from prover.envs.base import (
     Theorem,
     Verdict,
 )
+from prover.envs.interactive import InteractiveEnv
 from prover.envs.lean.check import DEFAULT_AXIOMS, LeanChecker, screen, statement_head
 from prover.envs.lean.codec import (
     COMPLETED,
@@ -114,7 +114,7 @@ class ReplayError(EnvInitError):
     """A tactic path that ran before failed when replayed after the REPL restarted."""
 
 
-class LeanEnv:
+class LeanEnv(InteractiveEnv):
     """A Lean session: start theorems, run tactics on any earlier state, query, check.
 
     ``with LeanEnv(project="~/mathlib-project") as env: s0 = env.start(theorem)``.
@@ -134,32 +134,13 @@ class LeanEnv:
         self._theorem: Theorem | None = None
         self._env: int | None = None
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        current = self._theorem.name if self._theorem else None
-        return f"LeanEnv(pid={self._session.pid}, theorem={current!r}, states={len(self._states)})"
-
-    def close(self) -> None:
-        self._session.close()
-        self._checker.session.close()
-
-    def healthy(self) -> bool:
-        """False when a REPL this env started has died (a pool then recycles the env)."""
-        return all(s.pid is None or s.alive() for s in (self._session, self._checker.session))
+    def _processes(self) -> tuple[LeanSession, LeanSession]:
+        return self._session, self._checker.session
 
     @property
     def restarts(self) -> int:
         """How many times the REPL had to be respawned (crash, kill, runaway tactic)."""
         return self._session.restarts
-
-    @property
-    def pid(self) -> int | None:
-        return self._session.pid
 
     # -- proofs ---------------------------------------------------------------------------
     def start(self, theorem: Theorem) -> ProofState:
