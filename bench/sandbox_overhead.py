@@ -8,7 +8,8 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from prover.sandbox import Program, Sandbox, SandboxError, SandboxLimits
+from prover.errors import SandboxError
+from prover.sandbox import Program, Sandbox, SandboxLimits
 
 RUNS = 20
 
