@@ -45,7 +45,8 @@ DEFAULT_LIMIT = 24
 
 @dataclass(frozen=True, slots=True)
 class EvalSpec:
-    """What to evaluate; everything but `workers`, `address` and `retries` defines the run."""
+    """What to evaluate; everything but `workers`, `address`, `retries` and `grace_seconds`
+    defines the run."""
 
     benchmark: str = DEFAULT_BENCHMARK
     split: str | None = DEFAULT_SPLIT
@@ -61,6 +62,10 @@ class EvalSpec:
     """A Ray cluster's address; None starts a local Ray."""
     retries: int = 2
     """How often a theorem is retried after its worker died."""
+    grace_seconds: float | None = None
+    """How long past its budget a prover may run before its worker is killed; None:
+    ``max(30, budget)`` (checking the proof and loading a long file context come on top of
+    the search budget)."""
 
     def run_config(self, prover_config_json: str) -> str:
         """The JSON that identifies the run: a resumed run must have the same."""
@@ -221,9 +226,7 @@ class _RayPool:
         self.spec, self.prover_config, self.writer = spec, prover_config, writer
         self.actor_class = ray.remote(num_cpus=1, max_restarts=0)(EvalWorker)
         self.slots = [_Slot(self._new_actor()) for _ in range(slots)]
-        self.grace = max(30.0, spec.budget_seconds)
-        """How long past its budget a prover may run before its worker is killed (checking the
-        proof and loading a long file context come on top of the search budget)."""
+        self.grace = max(30.0, spec.budget_seconds) if spec.grace_seconds is None else spec.grace_seconds
 
     def _new_actor(self) -> Any:
         return self.actor_class.remote(self.prover_config)

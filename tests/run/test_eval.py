@@ -167,3 +167,18 @@ def test_eval_runs_on_the_coq_port_of_minif2f(sqlite_url: str) -> None:
         summary = summarize(store, run_id)
         assert summary.total == len(load_benchmark("minif2f-rocq", "test", rocq).theorems) >= 2
         assert summary.error == 0 and summary.solved >= 1
+
+
+def test_a_prover_that_ignores_its_budget_is_killed_and_recorded_as_timeout(tmp_path: Path, sqlite_url: str) -> None:
+    config = tmp_path / "stalling.toml"
+    config.write_text('name = "stalling"\n[search]\nkind = "best_first"\n[[policies]]\nkind = "automation"\n'
+                      'target = "tests.run.stalling:StallingPolicy"\n')
+    with open_store(sqlite_url) as store:
+        store.migrate()
+        started = time.monotonic()
+        run_id = run_eval(spec(2, prover=str(config), budget_seconds=1.0, grace_seconds=2.0, limit=None), store)
+        got = results(store, run_id)
+        assert len(got) == 8 and {r.attempt.status for r in got} == {"timeout"}
+        assert all("its worker was killed" in (r.attempt.verdict_reason or "") for r in got)
+        assert time.monotonic() - started < 8 * 60 / 2  # nobody waited out a minute-long stall per theorem
+        assert not processes_hosting("EvalWorker")
