@@ -12,7 +12,7 @@ plus the peak resident memory of the whole process tree during the 2-worker run 
 own processes, workers, coqidetop; goal: under 4 GiB). The machine is shared and noisy:
 compare the ratios, not the absolute times, and run it on an otherwise idle machine.
 
-    .venv/bin/python bench/eval_scaling.py [--limit 16] [--budget 5] [--prover automation]
+    .venv/bin/python bench/eval_scaling.py [--limit 60] [--budget 5] [--prover automation]
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def measure(label: str, workers: int, args: argparse.Namespace, directory: Path)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=16, help="theorems of the coq-stdlib test sample")
+    parser.add_argument("--limit", type=int, default=60, help="theorems of the coq-stdlib test sample")
     parser.add_argument("--budget", type=float, default=5.0, help="seconds per theorem")
     parser.add_argument("--prover", default="automation", help="prover config")
     args = parser.parse_args()
