@@ -175,7 +175,8 @@ class KnnPolicy:
         if not (directory / PAIRS_FILE).is_file() or not (directory / BM25_DIR).is_dir():
             raise ConfigError(
                 f"{directory} is not a k-NN index (no {PAIRS_FILE} or {BM25_DIR}/): build one with "
-                f"prover.policies.knn.build_index(load_pairs(DATA, 'train'), {directory})"
+                f"`prover knn-build --data EXTRACTION --out {directory}` (`make data` builds the default one "
+                "from the standard library), or pick a prover config without k-NN (`--prover automation`)"
             )
         self.index = str(directory)
         self.neighbours = neighbours
