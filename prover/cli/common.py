@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.console import Console
 from prover.envs.base import Theorem
 from prover.envs.coq.files import declared_name, theorems_in_file
 from prover.errors import ConfigError, ProverError
+
+if TYPE_CHECKING:
+    from prover.store import Store
 
 console = Console()
 errors = Console(stderr=True)
@@ -48,3 +52,17 @@ def reported_errors() -> Iterator[None]:
     except ProverError as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from exc
+
+
+def migrated_store(db: str) -> Store:
+    """The store at `db` (any SQLAlchemy URL), its schema brought up to date; close it, or use
+    it in ``with``."""
+    from prover.store import open_store
+
+    store = open_store(db)
+    try:
+        store.migrate()
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -6,6 +6,7 @@ it finishes; rerunning with the same ``--run-id`` resumes a stopped run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -24,14 +25,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from prover.cli.common import console, reported_errors
+from prover.cli.common import console, migrated_store, reported_errors
 from prover.envs.base import Theorem
 from prover.errors import ConfigError
 from prover.policies.base import ProofAttempt
 from prover.run.benchmarks import DEFAULT_BENCHMARK, DEFAULT_SPLIT
 from prover.run.driver import DEFAULT_BUDGET, DEFAULT_LIMIT, DEFAULT_PROVER, EvalSpec, Started, run_eval
 from prover.run.summary import RunSummary, compare, summarize
-from prover.store import DEFAULT_URL, Store, open_store
+from prover.store import DEFAULT_URL
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*(ms|s|m|min|h)?\s*$")
 _UNIT_SECONDS = {None: 1.0, "s": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
@@ -46,12 +47,6 @@ def parse_duration(text: str) -> float:
     if found is None:
         raise ConfigError(f"cannot read the duration {text!r}: write e.g. 30s, 500ms, 2m or 1h")
     return float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
-
-
-def _store(db: str) -> Store:
-    store = open_store(db)
-    store.migrate()
-    return store
 
 
 class _Bar:
@@ -146,11 +141,11 @@ def eval_command(
 
     Rerun with the same --run-id to resume a stopped run: finished attempts are kept, never redone.
     """
-    with reported_errors():
+    with reported_errors(), contextlib.ExitStack() as stack:
         spec = EvalSpec(benchmark=benchmark, split=None if split == "all" else split, path=path,
                         limit=limit or None, prover=prover, budget_seconds=parse_duration(budget),
                         workers=workers, address=address)
-        store = _store(db)
+        store = stack.enter_context(migrated_store(db))
         bar = _Bar(enabled=not as_json)
         try:
             finished = run_eval(spec, store, run_id, on_started=bar.started, on_result=bar.result)
@@ -158,8 +153,7 @@ def eval_command(
             bar.stop()
             console.print("interrupted: the attempts so far are stored; rerun with the same --run-id to resume")
             raise typer.Exit(130) from None
-        finally:
-            bar.stop()
+        bar.stop()
         summary = summarize(store, finished)
         report_path = None
         if report is not None:
@@ -174,14 +168,12 @@ def eval_command(
             print_summary(summary)
             if report_path is not None:
                 console.print(f"report: {report_path}")
-        store.close()
 
 
 def runs_command(db: DbOption = DEFAULT_URL,
                  as_json: Annotated[bool, typer.Option("--json", help="One JSON object per run.")] = False) -> None:
     """List the runs in the store: id, status, benchmark, prover, solved."""
-    with reported_errors():
-        store = _store(db)
+    with reported_errors(), migrated_store(db) as store:
         summaries = [summarize(store, run.id) for run in store.runs()]
         if as_json:
             console.print_json(json.dumps([summary_json(s) for s in summaries]))
@@ -201,8 +193,7 @@ def compare_command(run_a: Annotated[str, typer.Argument(help="A run id (see `pr
                     db: DbOption = DEFAULT_URL,
                     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show what one run solved that the other did not, on the theorems both attempted."""
-    with reported_errors():
-        store = _store(db)
+    with reported_errors(), migrated_store(db) as store:
         result = compare(store, run_a, run_b)
         if as_json:
             console.print_json(json.dumps({

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prover.cli.common import console, reported_errors
+from prover.cli.common import console, migrated_store, reported_errors
 from prover.errors import ConfigError
 from prover.sandbox import Sandbox
 from prover.tasks.refute import (
@@ -181,10 +181,9 @@ def _open_run(db: str | None, config: dict[str, object]) -> tuple[Store | None, 
     """The store and a new run's id when --db is given (SQLAlchemy is imported only then)."""
     if db is None:
         return None, ""
-    from prover.store import RunInfo, open_store
+    from prover.store import RunInfo
 
-    store = open_store(db)
-    store.migrate()
+    store = migrated_store(db)
     started = store.start_run(RunInfo(config_json=json.dumps(config, sort_keys=True), machine=platform.node()))
     return store, started.id
 

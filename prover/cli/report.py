@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from prover.cli.common import console, reported_errors
+from prover.cli.common import console, migrated_store, reported_errors
 from prover.cli.evaluate import DbOption
 from prover.report.html import write_report
-from prover.store import DEFAULT_URL, open_store
+from prover.store import DEFAULT_URL
 
 
 def report(
@@ -19,7 +19,6 @@ def report(
 ) -> None:
     """Write an HTML report of RUNS: results, solved-vs-time curves, per-theorem comparison, every
     attempt's proof or deepest state. The file needs no network to view."""
-    with reported_errors(), open_store(db) as store:
-        store.migrate()
+    with reported_errors(), migrated_store(db) as store:
         path = write_report(store, runs, out)
     console.print(f"report: {path}", highlight=False)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.markup import escape
 
-from prover.cli.common import console, errors, reported_errors
+from prover.cli.common import console, errors, migrated_store, reported_errors
 from prover.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -203,11 +203,10 @@ def _open_run(db: str | None, run_id: str | None, config: dict[str, object],
         twice = sorted({i for i in ids if ids.count(i) > 1})
         raise ConfigError(f"problem ids repeat ({', '.join(twice[:5])}); the store keys results by problem "
                           'id: give each line a unique "id"')
-    from prover.store import RunInfo, open_store
+    from prover.store import RunInfo
 
-    store = open_store(db)
+    store = migrated_store(db)
     try:
-        store.migrate()
         run = store.start_run(RunInfo(id=run_id or "", config_json=json.dumps(config, sort_keys=True),
                                       machine=platform.node()))
         recorded: dict[str, list[dict[str, object]]] = {}

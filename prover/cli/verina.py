@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prover.cli.common import console, reported_errors
+from prover.cli.common import console, migrated_store, reported_errors
 from prover.envs.limits import Limits
 from prover.errors import ConfigError
 
@@ -175,12 +175,10 @@ def _open_run(db: str | None, run_id: str | None, root: Path,
     """The store, the run id and the outcomes it already holds (none without a store)."""
     if db is None:
         return None, "", []
-    from prover.store import open_store
     from prover.store.store import RunInfo
     from prover.tasks.verina.evaluate import stored_outcome
 
-    store = open_store(db)
-    store.migrate()
+    store = migrated_store(db)
     config = json.dumps({"task": "verina", "root": str(root), "candidates": str(candidates) if candidates else None})
     run = store.start_run(RunInfo(id=run_id or "", config_json=config, machine=socket.gethostname()))
     outcomes = [stored_outcome(r.task_id, r.detail_json) for r in store.task_results(run.id, "verina")]

@@ -52,7 +52,7 @@ from prover.data.records import FileRecord, TheoremRecord, file_from_json, theor
 from prover.data.splits import SplitManifest, apply_split
 from prover.envs.limits import DEFAULT_LIMITS, Limits
 from prover.errors import ConfigError, ProverTimeout
-from prover.run.cluster import ray_session
+from prover.run.cluster import last_line, ray_session
 
 __all__ = ["ExtractFn", "ExtractionSummary", "FileTimeout", "run_extraction"]
 
@@ -276,12 +276,12 @@ class _Driver:
         if task.cancelled or isinstance(cause, FileTimeout):
             return "timeout", f"still running after {self.file_timeout:g}s", False
         if isinstance(exc, errors.OutOfMemoryError):
-            return "out of memory", _summary_line(exc), True
+            return "out of memory", last_line(exc), True
         if isinstance(exc, errors.WorkerCrashedError):
-            return "worker died", _summary_line(exc), True
+            return "worker died", last_line(exc), True
         if cause is not None:
-            return f"exception:{type(cause).__name__}", _summary_line(cause), False
-        return type(exc).__name__, _summary_line(exc), False
+            return f"exception:{type(cause).__name__}", last_line(cause), False
+        return type(exc).__name__, last_line(exc), False
 
     def _failed_record(self, relpath: str, error: str) -> FileRecord:
         try:
@@ -291,12 +291,6 @@ class _Driver:
         module = ".".join(filter(None, (getattr(self.lib, "prefix", ""), *PurePosixPath(relpath).with_suffix("").parts)))
         return FileRecord(backend="coq", library=self.lib.name, file=relpath, module=module, source=source,
                           replayed=False, error=error)
-
-
-def _summary_line(exc: BaseException) -> str:
-    """The line of an error's message that says what happened (Ray's end with it)."""
-    text = str(exc).strip()
-    return text.splitlines()[-1] if text else type(exc).__name__
 
 
 class _Bar:

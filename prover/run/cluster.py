@@ -35,3 +35,9 @@ def ray_session(workers: int | None, address: str | None) -> Iterator[int]:
     finally:
         if started:
             ray.shutdown()
+
+
+def last_line(exc: BaseException) -> str:
+    """The line of an error's message that says what happened (Ray's messages end with it)."""
+    text = str(exc).strip()
+    return text.splitlines()[-1] if text else type(exc).__name__

@@ -32,7 +32,7 @@ from prover.envs.base import Theorem
 from prover.errors import ConfigError
 from prover.policies.base import ProofAttempt
 from prover.run.benchmarks import DEFAULT_BENCHMARK, DEFAULT_SPLIT, Benchmark, load_benchmark
-from prover.run.cluster import ray_session
+from prover.run.cluster import last_line, ray_session
 from prover.run.hosted import host_policies
 from prover.run.worker import EvalWorker
 from prover.store import AttemptRecord, RunInfo, Store
@@ -284,7 +284,7 @@ class _RayPool:
                 self.slots[job.slot].retry = (job.theorem, job.tries + 1)
                 return
             attempt = ProofAttempt(job.theorem.key, "error", None,
-                                   f"the worker died {job.tries} times on this theorem: {_last_line(exc)}", 0.0, 0)
+                                   f"the worker died {job.tries} times on this theorem: {last_line(exc)}", 0.0, 0)
         self.writer.write(job.theorem, attempt)
 
     def _kill_overdue(self, in_flight: dict[Any, _InFlight]) -> None:
@@ -301,8 +301,3 @@ class _RayPool:
                 job.theorem.key, "timeout", None,
                 f"the prover did not return within {seconds:g} s (budget {self.spec.budget_seconds:g} s "
                 "plus grace); its worker was killed", seconds, 0))
-
-
-def _last_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[-1] if text else type(exc).__name__

@@ -6,7 +6,6 @@ actor is this class wrapped by `ray.remote`, so both paths run the same code.
 
 from __future__ import annotations
 
-import os
 import time
 
 from prover.config import ProverConfig, build_prover
@@ -25,10 +24,6 @@ class EvalWorker:
         self.prover = build_prover(prover_config)
         self.limits = limits
         self.pools: dict[str, EnvPool] = {}
-
-    def pid(self) -> int:
-        """The worker's process id (tests kill it to show a lost worker is survived)."""
-        return os.getpid()
 
     def attempt(self, theorem: Theorem, budget_seconds: float) -> ProofAttempt:
         """The prover's attempt at `theorem`; infrastructure failures become ``status="error"``."""
