@@ -38,6 +38,9 @@ ROOT_GOAL = [((), "forall n : nat, n + 0 = n")]
 PROOF = "intros n. rewrite Nat.add_0_r. reflexivity."
 TIMEOUT = 1.0
 SLACK = 2.0
+ENDLESS = "do 100000000 idtac."
+"""A loop that keeps a constant stack, so only the clock can end it (recursive `spin` may
+overflow Coq's stack first, which is a TacticError, not a timeout)."""
 
 
 def goals(result: object) -> list[tuple[tuple[str, ...], str]]:
@@ -110,7 +113,7 @@ RUNAWAY = {
     "let-rec": "let rec f x := f x in f 0.",
     "vm_compute-exponential": "let x := eval vm_compute in (burn 60) in idtac.",
     "compute-exponential": "let x := eval compute in (burn 60) in idtac.",
-    "do-huge-count": "do 100000000 idtac.",
+    "do-huge-count": ENDLESS,
     "user-timeout-prefix": "Timeout 1000 spin.",
 }
 
@@ -151,7 +154,7 @@ def test_runaway_on_a_deep_state(loop_env: tuple[CoqEnv, ProofState]) -> None:
     s1 = env.run_tactic(s0, "intros n.")
     s2 = env.run_tactic(s1, "rewrite <- (Nat.add_0_r n) at 1.")
     assert goals(s2) == [(("n : nat",), "n + 0 + 0 = n")]
-    result, elapsed = timed(env, s2, "spin.")
+    result, elapsed = timed(env, s2, ENDLESS)
     assert isinstance(result, TacticTimeout) and elapsed < TIMEOUT + SLACK
     assert goals(env.run_tactic(s2, "idtac.")) == [(("n : nat",), "n + 0 + 0 = n")]
     assert isinstance(env.run_tactic(s2, "rewrite !Nat.add_0_r. reflexivity."), ProofFinished)
@@ -159,7 +162,7 @@ def test_runaway_on_a_deep_state(loop_env: tuple[CoqEnv, ProofState]) -> None:
 
 def test_explicit_timeout_argument_and_default(loop_env: tuple[CoqEnv, ProofState]) -> None:
     env, s0 = loop_env
-    result, elapsed = timed(env, s0, "spin.", timeout=2.0)
+    result, elapsed = timed(env, s0, ENDLESS, timeout=2.0)
     assert isinstance(result, TacticTimeout) and result.seconds == 2.0
     assert 1.5 < elapsed < 2.0 + SLACK
     assert env.limits.tactic_seconds == 10.0  # the default applies when no timeout is given
