@@ -12,7 +12,7 @@ help:
 	@echo "make setup   install Debian packages (coq, hammer, mathcomp, eprover, cvc4, postgresql) and $(VENV)"
 	@echo "make demo    setup, then evaluate the default prover on a sample of the Coq stdlib test split (into prover.db) and write reports/demo.html"
 	@echo "make test    setup, then run the test suite against real coqidetop (PYTEST_ARGS=... to pass options)"
-	@echo "make data    setup, then extract the Coq stdlib (about 15 min on 2 cores) and build the k-NN index the default-cpu prover uses"
+	@echo "make data    setup, then extract the Coq stdlib (about 15 min on 2 cores) and build the k-NN and premise indexes the default-cpu prover uses (about 40 min more)"
 	@echo "make bench   setup, then run the Coq environment benchmark (bench/coq_env.py)"
 	@echo "make lint    ruff check prover tests bench"
 	@echo "make clean   remove caches and build artifacts (keeps $(VENV))"
@@ -31,6 +31,7 @@ test: setup
 data: setup
 	$(VENV)/bin/prover extract coq --library stdlib --out out/extract/stdlib
 	$(VENV)/bin/prover knn-build --data out/extract/stdlib --out out/knn/coq-stdlib
+	$(VENV)/bin/prover retrieval-build --data out/extract/stdlib --out out/retrieval/coq-stdlib
 
 bench: setup
 	$(PY) bench/coq_env.py

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from prover.policies.base import Prover, TacticPolicy
 
 SearchKind = Literal["automation", "best_first", "mps", "ffs"]
-PolicyKind = Literal["automation", "knn", "hf", "openai"]
+PolicyKind = Literal["automation", "knn", "lemmas", "context", "hf", "openai"]
 CriticKind = Literal["none", "heuristic", "hf"]
 _T = TypeVar("_T", "SearchConfig", "PolicyConfig")
 
@@ -50,6 +50,8 @@ HAMMER_PRELUDE = "From Hammer Require Import Hammer. Require Import Lia."
 _POLICY_TARGETS: dict[str, str] = {
     "automation": "prover.policies.automation:AutomationPolicy",
     "knn": "prover.policies.knn:KnnPolicy",
+    "lemmas": "prover.policies.lemmas:LemmaPolicy",
+    "context": "prover.policies.context:ContextPolicy",
     "hf": "prover.policies.hf:HFPolicy",
     "openai": "prover.policies.openai:OpenAIPolicy",
 }
@@ -100,6 +102,8 @@ class SearchConfig:
     """Timeout of ``hammer`` (it calls external provers)."""
     hammer_max_depth: int = 0
     """Deepest state ``hammer`` runs on in a tree search (0: the root only)."""
+    hammer_after: float = 0.0
+    """Seconds a tree search runs its cheap tactics before ``hammer`` (0: no waiting)."""
     length_normalize: bool = False
     """``best_first``: rank by mean instead of total log-probability along the path."""
     critic: CriticKind = "none"

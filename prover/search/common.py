@@ -47,5 +47,6 @@ def slots_from_config(config: ProverConfig) -> tuple[PolicySlot, ...]:
 
 
 def settings_from_config(search: SearchConfig) -> TreeSettings:
-    return TreeSettings(search.per_tactic_seconds, search.hammer_seconds, search.hammer_max_depth, search.max_depth)
+    return TreeSettings(search.per_tactic_seconds, search.hammer_seconds, search.hammer_max_depth, search.max_depth,
+                        search.hammer_after)
 

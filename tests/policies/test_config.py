@@ -36,7 +36,7 @@ def test_named_configs_load_and_round_trip_as_json() -> None:
         assert record["name"] == name and record["search"]["kind"] == config.search.kind
         assert pickle.loads(pickle.dumps(config)) == config  # it travels to Ray workers
     cpu = load_prover_config("default-cpu")
-    assert cpu.prelude == HAMMER_PRELUDE and {p.kind for p in cpu.policies} == {"automation", "knn"}
+    assert cpu.prelude == HAMMER_PRELUDE and {p.kind for p in cpu.policies} == {"automation", "knn", "lemmas", "context"}
     assert {p.kind for p in load_prover_config("llm-gpu").policies} >= {"hf"}
 
 

@@ -151,3 +151,29 @@ def test_unusable_budget_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="positive"):
         Budget(0)
 
+
+
+HAMMERED = Theorem("comm", "Lemma comm : forall n m : nat, n + m = m + n.", "From Hammer Require Import Hammer.")
+
+
+def test_hammer_waits_for_the_cheap_search_then_runs(env: CoqEnv) -> None:
+    """With `hammer_after`, hammer runs once the cheap search has had its seconds, on the
+    node it was proposed for; here the cheap tactics never stop making new states."""
+    settings = TreeSettings(per_tactic_seconds=1.0, hammer_seconds=30.0, hammer_after=1.5)
+    endless = Fixed("hammer.", "assert True by trivial.", name="automation")
+    attempt = tree_search(env, HAMMERED, [PolicySlot(endless, 2)], ScoreFrontier(), Budget(60), settings)
+    solved(attempt, HAMMERED, env)
+    assert attempt.proof == "hammer."
+    cheap = [s for s in attempt.steps if s.tactic != "hammer."]
+    assert len(cheap) > 20 and attempt.steps[-1].tactic == "hammer." and attempt.steps[-1].parent is None
+    assert attempt.seconds >= 1.5  # it waited for the cheap search
+
+
+def test_hammer_runs_at_once_when_the_cheap_tree_runs_out(env: CoqEnv) -> None:
+    settings = TreeSettings(per_tactic_seconds=1.0, hammer_seconds=30.0, hammer_after=600.0)
+    few = Fixed("hammer.", "intros.", name="automation")
+    started = time.monotonic()
+    attempt = tree_search(env, HAMMERED, [PolicySlot(few, 2)], ScoreFrontier(), Budget(120), settings)
+    solved(attempt, HAMMERED, env)
+    assert [s.tactic for s in attempt.steps] == ["intros.", "intros.", "hammer."]
+    assert time.monotonic() - started < 60  # it did not wait for hammer_after
