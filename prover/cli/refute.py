@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-import platform
 from collections.abc import Callable
 from contextlib import ExitStack, closing
 from dataclasses import asdict
@@ -182,9 +181,11 @@ def _open_run(db: str | None, config: dict[str, object]) -> tuple[Store | None, 
     if db is None:
         return None, ""
     from prover.store import RunInfo
+    from prover.store.provenance import code_version, machine
 
     store = migrated_store(db)
-    started = store.start_run(RunInfo(config_json=json.dumps(config, sort_keys=True), machine=platform.node()))
+    started = store.start_run(RunInfo(config_json=json.dumps(config, sort_keys=True), code_version=code_version(),
+                                      machine=machine()))
     return store, started.id
 
 

@@ -14,7 +14,6 @@ skipping the problems it already holds.
 from __future__ import annotations
 
 import json
-import platform
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
@@ -204,11 +203,12 @@ def _open_run(db: str | None, run_id: str | None, config: dict[str, object],
         raise ConfigError(f"problem ids repeat ({', '.join(twice[:5])}); the store keys results by problem "
                           'id: give each line a unique "id"')
     from prover.store import RunInfo
+    from prover.store.provenance import code_version, machine
 
     store = migrated_store(db)
     try:
         run = store.start_run(RunInfo(id=run_id or "", config_json=json.dumps(config, sort_keys=True),
-                                      machine=platform.node()))
+                                      code_version=code_version(), machine=machine()))
         recorded: dict[str, list[dict[str, object]]] = {}
         for result in store.task_results(run.id, TASK_KIND):
             detail = json.loads(result.detail_json)

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -175,12 +174,14 @@ def _open_run(db: str | None, run_id: str | None, root: Path,
     """The store, the run id and the outcomes it already holds (none without a store)."""
     if db is None:
         return None, "", []
+    from prover.store.provenance import code_version, machine
     from prover.store.store import RunInfo
     from prover.tasks.verina.evaluate import stored_outcome
 
     store = migrated_store(db)
     config = json.dumps({"task": "verina", "root": str(root), "candidates": str(candidates) if candidates else None})
-    run = store.start_run(RunInfo(id=run_id or "", config_json=config, machine=socket.gethostname()))
+    run = store.start_run(RunInfo(id=run_id or "", config_json=config, code_version=code_version(),
+                                  machine=machine()))
     outcomes = [stored_outcome(r.task_id, r.detail_json) for r in store.task_results(run.id, "verina")]
     return store, run.id, outcomes
 

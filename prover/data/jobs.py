@@ -50,6 +50,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from prover.data.records import FileRecord, TheoremRecord, file_from_json, theorem_from_json, write_jsonl
 from prover.data.splits import SplitManifest, apply_split
+from prover.envs.coq.files import logical_module
 from prover.envs.limits import DEFAULT_LIMITS, Limits
 from prover.errors import ConfigError, ProverTimeout
 from prover.run.cluster import last_line, ray_session
@@ -288,7 +289,7 @@ class _Driver:
             source = (Path(self.lib.root) / relpath).read_text(encoding="utf-8", errors="replace")
         except OSError:
             source = ""
-        module = ".".join(filter(None, (getattr(self.lib, "prefix", ""), *PurePosixPath(relpath).with_suffix("").parts)))
+        module = logical_module(getattr(self.lib, "prefix", ""), relpath)
         return FileRecord(backend="coq", library=self.lib.name, file=relpath, module=module, source=source,
                           replayed=False, error=error)
 

@@ -73,6 +73,7 @@ from prover.data.premise_sources import SourceIndex, link_sources, scan_source
 from prover.data.records import read_jsonl, write_jsonl
 from prover.envs import limits as lim
 from prover.envs.coq.document import CoqDocument, Done
+from prover.envs.coq.files import logical_module
 from prover.envs.coq.replay import coqlib
 from prover.envs.coq.sentences import SentenceSplitError
 from prover.errors import ConfigError, EnvInitError, QueryError
@@ -534,7 +535,7 @@ def library_modules(root: str | os.PathLike[str], prefix: str) -> list[tuple[str
     out = []
     for path in sorted(Path(root).rglob("*.v")):
         relative = path.relative_to(root).as_posix()
-        out.append((".".join([prefix, *relative[:-2].split("/")]), relative))
+        out.append((logical_module(prefix, relative), relative))
     return out
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from prover.data.coq import MATHCOMP, STDLIB, Library
 from prover.data.splits import SPLITS, committed_manifest
 from prover.envs.base import Theorem
-from prover.envs.coq.files import theorems_in_source
+from prover.envs.coq.files import logical_module, theorems_in_source
 from prover.errors import ConfigError
 
 DEFAULT_BENCHMARK = "coq-stdlib"
@@ -102,7 +102,7 @@ def _library_theorems(dataset: str, library: Library, split: str | None) -> list
         if not path.is_file():
             raise ConfigError(f"{path} is missing: the installed {library.name} does not match "
                               f"datasets/{dataset}/splits.json")
-        module = f"{library.prefix}.{relpath.removesuffix('.v').replace('/', '.')}"
+        module = logical_module(library.prefix, relpath)
         for theorem in theorems_in_source(path.read_text(encoding="utf-8"), relpath):
             if _closed_by_library(theorem.gold_proof):
                 found.append(Theorem(

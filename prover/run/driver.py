@@ -17,9 +17,6 @@ timeout. Model-backed policies are loaded once per run, in a host actor the work
 from __future__ import annotations
 
 import json
-import os
-import platform
-import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -36,6 +33,7 @@ from prover.run.cluster import last_line, ray_session
 from prover.run.hosted import host_policies
 from prover.run.worker import EvalWorker
 from prover.store import AttemptRecord, RunInfo, Store
+from prover.store.provenance import code_version, machine
 
 DEFAULT_PROVER = "automation"
 DEFAULT_BUDGET = 10.0
@@ -90,25 +88,6 @@ class Started:
 
 def _ignore(*_args: object) -> None:
     return None
-
-
-def code_version() -> str:
-    """The git commit of the checkout this code runs from, or the package version."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
-                                capture_output=True, text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
-        return f"{commit}{'+dirty' if dirty else ''}"
-    except (OSError, subprocess.SubprocessError):
-        from importlib.metadata import version
-
-        return f"prover {version('prover')}"
-
-
-def machine() -> str:
-    return f"{platform.node()} ({os.cpu_count()} cpus, {platform.machine()}, Python {platform.python_version()})"
 
 
 def run_eval(spec: EvalSpec, store: Store, run_id: str | None = None,

@@ -15,6 +15,7 @@ from prover.cli.refute import app
 from prover.errors import ConfigError
 from prover.sandbox import Program, Sandbox
 from prover.store import open_store
+from prover.store.provenance import code_version, machine
 from prover.tasks.refute import (
     JudgeSettings,
     RefuteTask,
@@ -201,6 +202,7 @@ def test_cli_run_records_pass_at_k_in_the_store(tmp_path: Path) -> None:
     with open_store(url) as store:
         (run,) = store.runs()
         assert run.status == "finished" and json.loads(run.config_json)["k"] == 2
+        assert run.code_version == code_version() and run.machine == machine()
         results = store.task_results(run.id, "refute")
     assert [(r.task_id, r.status) for r in results] == [("palindrome-recursion", "solved"), ("sum-overflow", "solved")]
     detail = json.loads(results[1].detail_json)

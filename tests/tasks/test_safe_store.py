@@ -16,6 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 from prover.store import open_store
+from prover.store.provenance import code_version, machine
 from prover.tasks.safe import load_problems
 from tests.tasks.test_refute_llm import build_long_context_model
 
@@ -47,6 +48,7 @@ def test_every_candidate_is_recorded_with_its_status_and_ranking(store_url: str)
         (run,) = store.runs()
         results = store.task_results(run.id, "safe")
     assert run.status == "finished" and json.loads(run.config_json)["formaliser"] == "rule"
+    assert run.code_version == code_version() and run.machine == machine()
     assert len(results) == len(printed) == CANDIDATES
     for result in results:
         detail = json.loads(result.detail_json)

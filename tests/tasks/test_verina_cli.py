@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from prover.cli import verina
 from prover.store import open_store
+from prover.store.provenance import code_version, machine
 
 COQ_SET = Path(__file__).resolve().parents[2] / "datasets" / "verina-coq"
 pytestmark = pytest.mark.skipif(
@@ -90,6 +91,8 @@ def test_eval_candidates_records_samples_and_pass_at_k(tmp_path: Path) -> None:
     assert values["code", 1] == pytest.approx(0.75)
     with open_store(url) as store:
         rows = store.task_results(summary["run_id"], "verina")
+        (run,) = store.runs()
+        assert run.code_version == code_version() and run.machine == machine()
         assert [(r.task_id, r.status) for r in rows] == [
             ("verina_coq_abs_value#0", "failed"), ("verina_coq_abs_value#1", "passed"),
             ("verina_coq_square#0", "failed"), ("verina_coq_square#1", "passed")]

@@ -23,6 +23,7 @@ from prover.envs.coq.files import (
     Declaration,
     DeclarationForm,
     declared_name,
+    logical_module,
     read_declaration,
     theorems_in_source,
 )
@@ -203,3 +204,10 @@ def test_a_form_without_modifiers_takes_none() -> None:
 def test_an_unterminated_comment_is_an_error_not_a_declaration() -> None:
     with pytest.raises(SentenceSplitError):
         read_declaration("(* Lemma a : True.", THEOREMS)
+
+
+def test_a_file_path_gives_its_logical_module() -> None:
+    """One rule for extraction, the premise corpus and the benchmark loader alike."""
+    assert logical_module("Coq", "Arith/PeanoNat.v") == "Coq.Arith.PeanoNat"
+    assert logical_module("mathcomp", "ssreflect/seq.v") == "mathcomp.ssreflect.seq"
+    assert logical_module("", "Top.v") == "Top"

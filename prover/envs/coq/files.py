@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from prover.envs.base import Theorem
 from prover.envs.coq.sentences import Sentence, split_sentences, strip_comments
@@ -31,10 +31,17 @@ __all__ = [
     "Declaration",
     "DeclarationForm",
     "declared_name",
+    "logical_module",
     "read_declaration",
     "theorems_in_file",
     "theorems_in_source",
 ]
+
+def logical_module(prefix: str, relpath: str) -> str:
+    """The module the ``.v`` file at `relpath` (``/``-separated, relative to a library bound
+    to logical `prefix`) defines: ``("Coq", "Arith/PeanoNat.v")`` gives ``Coq.Arith.PeanoNat``."""
+    return ".".join(filter(None, (prefix, *PurePosixPath(relpath).with_suffix("").parts)))
+
 
 THEOREM_KEYWORDS = frozenset(
     {"Theorem", "Lemma", "Fact", "Remark", "Corollary", "Proposition", "Property", "Example"}
