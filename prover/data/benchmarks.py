@@ -37,7 +37,6 @@ from prover.errors import ConfigError
 
 __all__ = [
     "BENCHMARK_LOADERS",
-    "load_benchmark",
     "load_fstar_dataset",
     "load_minif2f_lean4",
     "load_minif2f_rocq",
@@ -350,10 +349,3 @@ BENCHMARK_LOADERS: Mapping[str, Callable[[PathLike, str | None], list[Theorem]]]
     "proofnet": load_proofnet,
 })
 
-
-def load_benchmark(name: str, path: PathLike, split: str | None = None) -> list[Theorem]:
-    """The theorems of benchmark `name` (a key of `BENCHMARK_LOADERS`) read from `path`."""
-    loader = BENCHMARK_LOADERS.get(name)
-    if loader is None:
-        raise ConfigError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARK_LOADERS)}")
-    return loader(path, split)

@@ -10,7 +10,6 @@ import pytest
 
 from prover.data.benchmarks import (
     BENCHMARK_LOADERS,
-    load_benchmark,
     load_fstar_dataset,
     load_minif2f_lean4,
     load_minif2f_rocq,
@@ -18,6 +17,7 @@ from prover.data.benchmarks import (
     normalize_split,
 )
 from prover.errors import ConfigError
+from prover.run.benchmarks import load_benchmark
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "benchmarks"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "samples"
@@ -26,7 +26,7 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "samples"
 def test_registry_names() -> None:
     assert set(BENCHMARK_LOADERS) == {"minif2f-lean4", "minif2f-rocq", "proofnet", "fstar-dataset"}
     with pytest.raises(ConfigError, match="unknown benchmark 'putnam'; known: "):
-        load_benchmark("putnam", SAMPLES)
+        load_benchmark("putnam", path=SAMPLES)
 
 
 def test_split_names() -> None:
@@ -43,8 +43,8 @@ def test_minif2f_lean4_jsonl() -> None:
     assert first.header.startswith("import Mathlib\nimport Aesop") and first.header.endswith("Rat")
     assert first.informal == "If $3x + 2 = 11$, show that $x = 3$."
     assert first.source == "minif2f-lean4:mathd_algebra_9001"
-    tests = load_benchmark("minif2f-lean4", SAMPLES / "minif2f-lean4-jsonl", "test")  # a folder of .jsonl
-    assert [t.name for t in tests] == ["mathd_numbertheory_9002", "amc12_9003"]
+    tests = load_benchmark("minif2f-lean4", "test", SAMPLES / "minif2f-lean4-jsonl")  # a folder of .jsonl
+    assert {t.name for t in tests.theorems} == {"mathd_numbertheory_9002", "amc12_9003"}
 
 
 def test_minif2f_lean4_one_file_per_problem() -> None:
@@ -129,7 +129,7 @@ def test_hub_paths_need_the_datasets_library() -> None:
 @pytest.mark.parametrize("name", sorted(BENCHMARK_LOADERS))
 def test_a_missing_path_says_what_to_pass(name: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist: give the path of a local copy"):
-        load_benchmark(name, tmp_path / "nowhere")
+        BENCHMARK_LOADERS[name](tmp_path / "nowhere", None)
 
 
 def test_malformed_inputs_name_the_problem(tmp_path: Path) -> None:
