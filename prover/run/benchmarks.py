@@ -18,7 +18,7 @@ from pathlib import Path
 from prover.data.coq import MATHCOMP, STDLIB, Library
 from prover.data.splits import SPLITS, committed_manifest
 from prover.envs.base import Theorem
-from prover.envs.coq.files import logical_module, theorems_in_source
+from prover.envs.coq.files import logical_module, read_source, theorems_in_source
 from prover.errors import ConfigError
 
 DEFAULT_BENCHMARK = "coq-stdlib"
@@ -134,9 +134,5 @@ def _file_theorems(path: Path) -> list[Theorem]:
     files = sorted(path.rglob("*.v")) if path.is_dir() else [path]
     found: list[Theorem] = []
     for file in files:
-        try:
-            source = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {file}: {exc}") from exc
-        found += theorems_in_source(source, str(file.relative_to(path) if path.is_dir() else file.name))
+        found += theorems_in_source(read_source(file), str(file.relative_to(path) if path.is_dir() else file.name))
     return found

@@ -33,6 +33,7 @@ __all__ = [
     "declared_name",
     "logical_module",
     "read_declaration",
+    "read_source",
     "theorems_in_file",
     "theorems_in_source",
 ]
@@ -179,14 +180,18 @@ def _proof_after(sentences: list[Sentence], index: int) -> list[Sentence]:
     return []
 
 
+def read_source(file: Path) -> str:
+    """The text of a ``.v`` file; ConfigError naming the file when it cannot be read."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc}") from exc
+
+
 def theorems_in_file(path: str | Path, name: str | None = None) -> list[Theorem]:
     """Theorems of a .v file (only `name` if given); raises ConfigError when none match."""
     file = Path(path)
-    try:
-        source = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {file}: {exc}") from exc
-    theorems = theorems_in_source(source, str(file))
+    theorems = theorems_in_source(read_source(file), str(file))
     if name is not None:
         theorems = [t for t in theorems if t.name == name]
         if not theorems:
