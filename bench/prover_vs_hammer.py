@@ -7,7 +7,9 @@ and holds one warm CoqEnv; for each theorem it runs every config in turn (so loa
 machine hits all configs alike). Every config adds the same prelude (Hammer and Lia) to the
 header, for its attempts and its final check (see `prover.search.prelude`). With
 ``--ablations`` it also runs the default prover with each policy removed and without its
-critic. Prints one row per config; ``--out`` keeps every attempt as JSON Lines.
+critic; ``--policy-ablations-only`` runs just the rows without each policy (to compare with
+the default prover's row of an earlier run on the same sample, when time is short). Prints
+one row per config; ``--out`` keeps every attempt as JSON Lines.
 
     .venv/bin/python bench/prover_vs_hammer.py --theorems 200 --budget 30 --workers 2
 """
@@ -81,6 +83,8 @@ def main() -> None:
     parser.add_argument("--prover", default="default-cpu", help="our config (name or path)")
     parser.add_argument("--baselines", default="sauto,hammer")
     parser.add_argument("--ablations", action="store_true")
+    parser.add_argument("--policy-ablations-only", action="store_true",
+                        help="run only the default prover without each of its policies in turn")
     parser.add_argument("--out", type=Path, help="write every attempt here (JSON Lines)")
     args = parser.parse_args()
 
@@ -88,6 +92,8 @@ def main() -> None:
     configs = [ours, *(load_prover_config(b) for b in args.baselines.split(",") if b)]
     if args.ablations:
         configs += ablations(ours)
+    if args.policy_ablations_only:
+        configs = [c for c in ablations(ours) if c.search == ours.search]
     theorems = pick(args.data, args.split, args.theorems, args.seed)
     print(f"{len(theorems)} theorems of {args.data.name}/{args.split} (seed {args.seed}), {args.budget:g} s each, "
           f"{args.workers} worker(s) x 1 core, configs: {', '.join(c.name for c in configs)}", flush=True)
@@ -111,7 +117,7 @@ def main() -> None:
         print(f"{config.name:<26}{solved:>4}/{len(mine):<4}{rates[config.name]:>7.1%}"
               f"{sum(r['status'] == 'timeout' for r in mine):>9}{sum(r['status'] == 'error' for r in mine):>7}"
               f"{mean:>8.1f}")
-    if "hammer" in rates:
+    if "hammer" in rates and ours.name in rates:
         ratio = rates[ours.name] / rates["hammer"] if rates["hammer"] else float("inf")
         print(f"\n{ours.name} / hammer = {ratio:.2f}x (goal >= 1.5x); {ours.name} = {rates[ours.name]:.1%} (goal >= 50%)")
 
