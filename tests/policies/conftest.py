@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from prover.envs.base import Goal, ProofState, Theorem
+from prover.envs.coq.env import CoqEnv
 from prover.policies.hf import CausalLM
 from prover.policies.serve import ModelServer
+from tests.conftest import needs_coq
 from tests.policies.tiny_model import build_tiny_model
 
 
@@ -38,3 +40,12 @@ def model_server(tiny_lm: CausalLM) -> Iterator[ModelServer]:
 def add_0_r() -> tuple[ProofState, Theorem]:
     theorem = Theorem("add_0_r", "Theorem add_0_r : forall n : nat, n + 0 = n.")
     return ProofState((Goal(("n : nat",), "n + 0 = n"),)), theorem
+
+
+@pytest.fixture(scope="module")
+def env() -> Iterator[CoqEnv]:
+    """A warm coqidetop for one test module (skipped where Coq is not installed)."""
+    if needs_coq.args[0]:
+        pytest.skip(needs_coq.kwargs["reason"])
+    with CoqEnv() as session:
+        yield session

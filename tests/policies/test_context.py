@@ -3,8 +3,6 @@ searches with it alone that prove real theorems no library lemma is needed for."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from prover.envs.base import Goal, ProofState, Theorem
@@ -13,7 +11,6 @@ from prover.policies.base import TacticPolicy
 from prover.policies.context import ContextPolicy, goal_constants, is_statement
 from prover.search.mps import MultiPerspectiveSearch
 from prover.search.tree import PolicySlot
-from tests.conftest import needs_coq
 
 GOAL = Goal(("x, y : nat", "H : x = y + 1", "Hb : A /\\ B", "Hok : Ok s"), "double x = S (y + y + 1)")
 
@@ -39,14 +36,6 @@ def test_tactics_name_what_the_state_has() -> None:
     assert len(tactics(GOAL, 5)) == 5 and tactics(GOAL, 0) == []
     assert goal_constants(GOAL, {"x", "y"}) == ["double", "S"]
     assert isinstance(ContextPolicy(), TacticPolicy)
-
-
-@pytest.fixture(scope="module")
-def env() -> Iterator[CoqEnv]:
-    if needs_coq.args[0]:
-        pytest.skip(needs_coq.kwargs["reason"])
-    with CoqEnv() as session:
-        yield session
 
 
 @pytest.mark.parametrize("theorem", [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +25,6 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory, info = build_training_index(tmp_path_factory.mktemp("knn"))
     assert info.pairs >= 20 and info.skipped > 0  # the bullets are left out
     return directory
-
-
-@pytest.fixture(scope="module")
-def env() -> Iterator[CoqEnv]:
-    if needs_coq.args[0]:
-        pytest.skip(needs_coq.kwargs["reason"])
-    with CoqEnv() as session:
-        yield session
 
 
 def test_hypothesis_lines_parse() -> None:
