@@ -159,9 +159,11 @@ HAMMERED = Theorem("comm", "Lemma comm : forall n m : nat, n + m = m + n.", "Fro
 def test_hammer_waits_for_the_cheap_search_then_runs(env: CoqEnv) -> None:
     """With `hammer_after`, hammer runs once the cheap search has had its seconds, on the
     node it was proposed for; here the cheap tactics never stop making new states."""
-    settings = TreeSettings(per_tactic_seconds=1.0, hammer_seconds=30.0, hammer_after=1.5)
+    # deep enough that the tree never runs out (which would let hammer run at once)
+    settings = TreeSettings(per_tactic_seconds=1.0, hammer_seconds=30.0, hammer_after=1.5, max_depth=100_000)
     endless = Fixed("hammer.", "assert True by trivial.", name="automation")
-    attempt = tree_search(env, HAMMERED, [PolicySlot(endless, 2)], ScoreFrontier(), Budget(60), settings)
+    attempt = tree_search(env, HAMMERED, [PolicySlot(endless, 2)], ScoreFrontier(),
+                          Budget(60, max_expansions=100_000, max_tactic_calls=100_000), settings)
     solved(attempt, HAMMERED, env)
     assert attempt.proof == "hammer."
     cheap = [s for s in attempt.steps if s.tactic != "hammer."]
