@@ -91,7 +91,8 @@ class LemmaPolicy:
         self._modules = np.array([p.module for p in corpus], dtype=object)
         self._lines = np.array([p.line for p in corpus], dtype=np.int64)
         self._usable = np.array([bool(p.type) and p.kind in _USABLE_KINDS for p in corpus])
-        self._masks: dict[str, np.ndarray] = {}
+        self._for: tuple[str, np.ndarray, Position | None] | None = None
+        """The latest theorem's key, mask (`allowed`) and position: a search asks for one theorem at a time."""
 
     def __reduce__(self) -> tuple[type[LemmaPolicy], tuple[str]]:
         # a Ray worker loads the index itself instead of receiving it
@@ -100,16 +101,18 @@ class LemmaPolicy:
     def allowed(self, theorem: Theorem) -> np.ndarray:
         """Mask over the corpus of what `theorem` may use: nothing of its own file from its
         line on, and only premises with a type that is a statement (no inductive types)."""
-        key = theorem.key
-        if key not in self._masks:
+        return self._theorem(theorem)[0]
+
+    def _theorem(self, theorem: Theorem) -> tuple[np.ndarray, Position | None]:
+        if self._for is None or self._for[0] != theorem.key:
             mask = self._usable.copy()
             position = position_of(theorem)
             if theorem.module is not None:
                 own = self._modules == theorem.module
                 # line 0 (unknown) could be anywhere in the file; no position: none of the file
                 mask &= ~(own & ((self._lines >= position.line) | (self._lines == 0)) if position is not None else own)
-            self._masks = {key: mask}  # one theorem at a time: keep only the latest
-        return self._masks[key]
+            self._for = (theorem.key, mask, position)
+        return self._for[1], self._for[2]
 
     def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
         """Up to `k` tactics: each premise's forms, premises in retrieval order (scores fall with rank)."""
@@ -120,7 +123,8 @@ class LemmaPolicy:
         if not query.strip():
             return []
         # every premise gives at least two tactics: k premises are more than enough
-        ids, _ = retriever.rank(query, k, self.allowed(theorem), "hybrid", position=position_of(theorem))
+        allowed, position = self._theorem(theorem)
+        ids, _ = retriever.rank(query, k, allowed, "hybrid", position=position)
         out: list[Suggestion] = []
         for rank, index in enumerate(ids.tolist()):
             premise = retriever.premises[index]

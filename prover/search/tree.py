@@ -156,7 +156,7 @@ def _expand(run: _Run, node: Node, slots: Sequence[PolicySlot], frontier: Fronti
     run.tokens += sum(s.tokens for s in suggestions)
     for suggestion in suggestions:
         hammer = suggestion.tactic in HAMMER_TACTICS
-        if closer(suggestion.tactic) in run.unknown or (hammer and node.state.depth > settings.hammer_max_depth):
+        if hammer and node.state.depth > settings.hammer_max_depth:
             continue
         if run.meter.exhausted() is not None:
             return None

@@ -38,6 +38,7 @@ __all__ = [
     "theorems_in_source",
 ]
 
+
 def logical_module(prefix: str, relpath: str) -> str:
     """The module the ``.v`` file at `relpath` (``/``-separated, relative to a library bound
     to logical `prefix`) defines: ``("Coq", "Arith/PeanoNat.v")`` gives ``Coq.Arith.PeanoNat``."""
