@@ -17,7 +17,7 @@ pickles to Ray workers, which build their prover there. File layout::
     per_tactic_seconds = 2.0
 
     [[policies]]
-    kind = "automation"     # automation | knn | hf | openai
+    kind = "automation"     # automation | knn | file_knn | transfer | lemmas | context | hf | openai
     k = 8
 """
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from prover.policies.base import Prover, TacticPolicy
 
 SearchKind = Literal["automation", "best_first", "mps", "ffs"]
-PolicyKind = Literal["automation", "knn", "lemmas", "context", "hf", "openai"]
+PolicyKind = Literal["automation", "knn", "file_knn", "transfer", "lemmas", "context", "hf", "openai"]
 CriticKind = Literal["none", "heuristic", "hf"]
 _T = TypeVar("_T", "SearchConfig", "PolicyConfig")
 
@@ -50,6 +50,8 @@ HAMMER_PRELUDE = "From Hammer Require Import Hammer. Require Import Lia."
 _POLICY_TARGETS: dict[str, str] = {
     "automation": "prover.policies.automation:AutomationPolicy",
     "knn": "prover.policies.knn:KnnPolicy",
+    "file_knn": "prover.policies.knn:FileKnnPolicy",
+    "transfer": "prover.policies.transfer:TransferPolicy",
     "lemmas": "prover.policies.lemmas:LemmaPolicy",
     "context": "prover.policies.context:ContextPolicy",
     "hf": "prover.policies.hf:HFPolicy",
@@ -78,7 +80,10 @@ class PolicyConfig:
     temperature: float | None = None
     max_tokens: int | None = None
     premises: str | None = None
-    """``automation``: a premise-retriever directory; adds ``sauto use: ...`` with retrieved premises."""
+    """``automation`` and ``lemmas``: a premise-retriever directory (``automation`` adds
+    ``sauto use: ...`` with retrieved premises)."""
+    proofs: str | None = None
+    """``file_knn``, ``transfer``: an extraction directory (`prover extract`) holding the proofs of the theorem's file."""
     portfolio: tuple[str, ...] | None = None
     """``automation``: the closing tactics to try (default: the whole `PORTFOLIO_COQ`)."""
     target: str | None = None
@@ -156,7 +161,7 @@ def load_prover_config(name_or_path: str, base: Path | None = None) -> ProverCon
 
 
 def with_absolute_paths(config: ProverConfig, base: Path) -> ProverConfig:
-    """`config` with relative ``index``/``premises`` paths, and ``model``/``critic_model``
+    """`config` with relative ``index``/``premises``/``proofs`` paths, and ``model``/``critic_model``
     paths that exist under `base`, made absolute against `base`."""
 
     def always(value: str | None) -> str | None:
@@ -166,7 +171,8 @@ def with_absolute_paths(config: ProverConfig, base: Path) -> ProverConfig:
         return str(base / value) if value and not Path(value).is_absolute() and (base / value).exists() else value
 
     policies = tuple(
-        dataclasses.replace(p, index=always(p.index), premises=always(p.premises), model=if_local(p.model))
+        dataclasses.replace(p, index=always(p.index), premises=always(p.premises), proofs=always(p.proofs),
+                            model=if_local(p.model))
         for p in config.policies
     )
     search = dataclasses.replace(config.search, critic_model=if_local(config.search.critic_model))
@@ -291,7 +297,7 @@ def build_policy(config: PolicyConfig) -> TacticPolicy:
     if hasattr(cls, "from_config"):
         return cls.from_config(config)  # type: ignore[attr-defined, no-any-return]
     # classes without from_config take the set fields as keyword arguments
-    keys = ("index", "model", "endpoint", "temperature", "max_tokens", "premises", "portfolio")
+    keys = ("index", "model", "endpoint", "temperature", "max_tokens", "premises", "proofs", "portfolio")
     kwargs = {key: getattr(config, key) for key in keys if getattr(config, key) is not None}
     return cls(**kwargs)  # type: ignore[no-any-return]
 

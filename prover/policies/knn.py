@@ -30,6 +30,9 @@ from prover.policies.base import Suggestion
 if TYPE_CHECKING:
     import bm25s
 
+    from prover.data.records import TheoremRecord
+    from prover.policies.neighbours import GoalIndex
+
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_'.]*[A-Za-z0-9_']|[A-Za-z_]|\d+|[^\sA-Za-z0-9_()]+")
 _IDENT = re.compile(r"(?<![A-Za-z0-9_'.])([A-Za-z_][A-Za-z0-9_']*)(?![A-Za-z0-9_'])")
 _SKIP = re.compile(r"^(?:[-+*]+|[{}]|\d+\s*:\s*[{]|Proof\b.*|Qed\.|Defined\.|Admitted\.|Abort\.|admit\.|give_up\.)$")
@@ -211,13 +214,81 @@ class KnnPolicy:
         if not state.goals or k <= 0:
             return []
         goal = state.goals[0]
-        votes: dict[str, float] = {}
-        for score, tactic, hypotheses in self.neighbours_of(goal, max(self.neighbours, 4 * k)):
-            renamed = retarget(tactic, hypotheses, goal.hypotheses)
-            votes[renamed] = votes.get(renamed, 0.0) + score
-        total = sum(votes.values())
-        ranked = sorted(votes.items(), key=lambda item: -item[1])[:k]
-        return [Suggestion(tactic, math.log(weight / total), self.name) for tactic, weight in ranked]
+        return _vote(self.neighbours_of(goal, max(self.neighbours, 4 * k)), goal, k, self.name)
+
+
+def _vote(neighbours: Iterable[tuple[float, str, tuple[str, ...]]], goal: Goal, k: int,
+          name: str) -> list[Suggestion]:
+    """The `k` tactics with the most BM25 mass among `neighbours`, re-targeted to `goal`;
+    score = log of the tactic's share of the mass."""
+    votes: dict[str, float] = {}
+    for score, tactic, hypotheses in neighbours:
+        renamed = retarget(tactic, hypotheses, goal.hypotheses)
+        votes[renamed] = votes.get(renamed, 0.0) + score
+    total = sum(votes.values())
+    ranked = sorted(votes.items(), key=lambda item: -item[1])[:k]
+    return [Suggestion(tactic, math.log(weight / total), name) for tactic, weight in ranked]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    goal: Goal
+    tactic: str
+
+
+def _steps(record: TheoremRecord) -> list[_Step]:
+    return [_Step(step.before[0].to_goal(), step.tactic.strip())
+            for step in record.steps if step.before and _usable(step.tactic)]
+
+
+class FileKnnPolicy:
+    """k-NN over the proofs that come before the theorem in its own file, as Tactician learns
+    online while a file is being written.
+
+    The training index (`KnnPolicy`) holds other files only (splits are by file); a file's
+    own earlier proofs are what carry its local Ltac (``nzsimpl``, ``wrap``), its naming and
+    its habits. A user proving theorem T at line L has those proofs in front of them, so this
+    policy reads them from an extraction of the library (`proofs`: the directory `prover
+    extract` wrote) and uses only proofs of theorems declared before line L of T's module;
+    T's own proof and everything after it are never read.
+    """
+
+    name = "file_knn"
+
+    def __init__(self, proofs: str | os.PathLike[str], neighbours: int = 64) -> None:
+        from prover.policies.neighbours import LibraryProofs
+
+        self.proofs = str(proofs)
+        self.neighbours = neighbours
+        self._library = LibraryProofs(proofs, _steps, "file k-NN")
+        self._for: tuple[str, list[_Step], GoalIndex[_Step] | None] | None = None
+        """The latest theorem's key, its earlier steps and their index: a search asks for one theorem at a time."""
+
+    def __reduce__(self) -> tuple[type[FileKnnPolicy], tuple[str, int]]:
+        return (FileKnnPolicy, (self.proofs, self.neighbours))
+
+    def earlier_steps(self, theorem: Theorem) -> list[_Step]:
+        """The steps of the proofs declared before `theorem` in its own file."""
+        return self._theorem(theorem)[0]
+
+    def _theorem(self, theorem: Theorem) -> tuple[list[_Step], GoalIndex[_Step] | None]:
+        if self._for is None or self._for[0] != theorem.key:
+            from prover.policies.neighbours import GoalIndex
+
+            steps = [located.item for located in self._library.earlier_in_file(theorem)]
+            self._for = (theorem.key, steps, GoalIndex([s.goal for s in steps], steps) if steps else None)
+        return self._for[1], self._for[2]
+
+    def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
+        """Up to `k` tactics by BM25-weighted vote of the nearest earlier states of the file."""
+        if not state.goals or k <= 0:
+            return []
+        index = self._theorem(theorem)[1]
+        if index is None:
+            return []
+        goal = state.goals[0]
+        nearest = index.nearest(goal, max(self.neighbours, 4 * k))
+        return _vote(((score, step.tactic, step.goal.hypotheses) for score, step in nearest), goal, k, self.name)
 
 
 def _load_bm25(path: Path) -> bm25s.BM25:

@@ -36,7 +36,10 @@ def test_named_configs_load_and_round_trip_as_json() -> None:
         assert record["name"] == name and record["search"]["kind"] == config.search.kind
         assert pickle.loads(pickle.dumps(config)) == config  # it travels to Ray workers
     cpu = load_prover_config("default-cpu")
-    assert cpu.prelude == HAMMER_PRELUDE and {p.kind for p in cpu.policies} == {"automation", "knn", "lemmas", "context"}
+    assert cpu.prelude == HAMMER_PRELUDE
+    assert {p.kind for p in cpu.policies} == {"automation", "knn", "file_knn", "transfer", "lemmas", "context"}
+    # relative data paths resolve against the working directory, for Ray workers elsewhere
+    assert all(Path(p.proofs).is_absolute() for p in cpu.policies if p.kind in {"file_knn", "transfer"})
     assert {p.kind for p in load_prover_config("llm-gpu").policies} >= {"hf"}
 
 
