@@ -60,9 +60,8 @@ class GoalIndex(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class Located(Generic[T]):
-    """Something learnt from the proof of the theorem `name` at `line` of a library file."""
+    """Something learnt from the proof of the theorem declared at `line` of a library file."""
 
-    name: str
     line: int
     item: T
 
@@ -87,7 +86,7 @@ class LibraryProofs(Generic[T]):
             for record in load_records(directory):
                 if not record.replayed:
                     continue
-                items = [Located(record.name, record.line, item) for item in extract(record)]
+                items = [Located(record.line, item) for item in extract(record)]
                 self.by_module.setdefault(record.module, []).extend(items)
                 if record.split == "train":
                     self.train.extend((record.module, item) for item in items)

@@ -44,8 +44,9 @@ class TransferPolicy:
         self.proofs = str(proofs)
         self._library = LibraryProofs(proofs, _scripts, "transfer")
         train = self._library.train
-        self._train_modules = [module for module, _ in train]
-        self._train = GoalIndex([x.item[0] for _, x in train], list(range(len(train)))) if train else None
+        self._train = (GoalIndex([x.item[0] for _, x in train], [(module, x.item[1]) for module, x in train])
+                       if train else None)
+        """The training split's root goals, each with its (module, proof)."""
         self._for: tuple[str, GoalIndex[str] | None] | None = None
         """The latest theorem's key and the index of its file's earlier proofs."""
 
@@ -69,10 +70,9 @@ class TransferPolicy:
         if own is not None:
             scripts += [script for _, script in own.nearest(goal, (k + 1) // 2)]
         if self._train is not None:
-            train = self._library.train
-            for _, i in self._train.nearest(goal, 4 * k):
-                if self._train_modules[i] != theorem.module:
-                    scripts.append(train[i][1].item[1])
+            for _, (module, script) in self._train.nearest(goal, 4 * k):
+                if module != theorem.module:
+                    scripts.append(script)
                 if len(scripts) >= k:
                     break
         unique = list(dict.fromkeys(scripts))[:k]
