@@ -257,8 +257,12 @@ def test_a_reply_that_is_not_json_is_an_error(add_0_r: tuple[ProofState, Theorem
 # -- the command -------------------------------------------------------------------------------
 
 def test_prover_serve_answers_until_interrupted(tiny_model_dir: Path) -> None:
-    command = [sys.executable, "-u", "-c", "import typer; from prover.cli.serve import serve; typer.run(serve)",
-               str(tiny_model_dir), "--port", "0", "--name", "tiny-cli", "--device", "cpu"]
+    # SIGUSR1 makes the server print every thread's stack: if Ctrl-C ever fails to stop it,
+    # the failure shows where it hangs (CI once saw it still running 30 s after SIGINT)
+    program = ("import faulthandler, signal, typer; faulthandler.register(signal.SIGUSR1); "
+               "from prover.cli.serve import serve; typer.run(serve)")
+    command = [sys.executable, "-u", "-c", program, str(tiny_model_dir), "--port", "0", "--name", "tiny-cli",
+               "--device", "cpu"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "COLUMNS": "200"})
     try:
@@ -270,7 +274,15 @@ def test_prover_serve_answers_until_interrupted(tiny_model_dir: Path) -> None:
         assert httpx.get(f"{url}/models", timeout=10).json()["data"][0]["id"] == "tiny-cli"
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        try:
+            _, stderr = process.communicate(timeout=60)  # drains both pipes while it shuts down
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            process.kill()
+            _, stderr = process.communicate()
+            pytest.fail(f"prover serve still ran 60 s after Ctrl-C; its threads:\n{stderr[-6000:]}")
+    assert process.returncode == 0, stderr[-3000:]
 
 
 def test_prover_serve_refuses_a_directory_without_a_model(tmp_path: Path) -> None:
