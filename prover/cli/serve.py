@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +46,10 @@ def serve(
             server.bind()
         except OSError as exc:
             raise ConfigError(f"cannot bind {host}:{port}: {exc.strerror or exc}; pick another --port") from exc
+        # A parent may hand SIGINT down ignored or blocked (a non-interactive shell does so for
+        # background jobs; CI saw the server outlive Ctrl-C): this command promises to stop on it.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         console.print(f"serving {server.name} at {server.url}", highlight=False)
         try:
             server.serve_forever()

@@ -257,13 +257,15 @@ def test_a_reply_that_is_not_json_is_an_error(add_0_r: tuple[ProofState, Theorem
 # -- the command -------------------------------------------------------------------------------
 
 def test_prover_serve_answers_until_interrupted(tiny_model_dir: Path) -> None:
-    # SIGUSR1 makes the server print every thread's stack: if Ctrl-C ever fails to stop it,
-    # the failure shows where it hangs (CI once saw it still running 30 s after SIGINT)
+    # Started with SIGINT ignored, as a non-interactive shell starts a background job (and as
+    # CI once handed it down: the server outlived Ctrl-C): `prover serve` must still stop on it.
+    # SIGUSR1 makes the server print every thread's stack, should it ever hang again.
     program = ("import faulthandler, signal, typer; faulthandler.register(signal.SIGUSR1); "
                "from prover.cli.serve import serve; typer.run(serve)")
     command = [sys.executable, "-u", "-c", program, str(tiny_model_dir), "--port", "0", "--name", "tiny-cli",
                "--device", "cpu"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ignoring_sigint = ["sh", "-c", "trap '' INT; exec \"$@\"", "sh", *command]
+    process = subprocess.Popen(ignoring_sigint, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "COLUMNS": "200"})
     try:
         assert process.stdout is not None
