@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from prover.envs.base import Goal, ProofState, Theorem
 from prover.errors import ConfigError
@@ -31,12 +31,13 @@ if TYPE_CHECKING:
     import bm25s
 
     from prover.data.records import TheoremRecord
-    from prover.policies.neighbours import GoalIndex
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_'.]*[A-Za-z0-9_']|[A-Za-z_]|\d+|[^\sA-Za-z0-9_()]+")
 _IDENT = re.compile(r"(?<![A-Za-z0-9_'.])([A-Za-z_][A-Za-z0-9_']*)(?![A-Za-z0-9_'])")
 _SKIP = re.compile(r"^(?:[-+*]+|[{}]|\d+\s*:\s*[{]|Proof\b.*|Qed\.|Defined\.|Admitted\.|Abort\.|admit\.|give_up\.)$")
 """Sentences that are not tactics a search can run on one state: bullets, braces, proof delimiters."""
+
+T = TypeVar("T")
 
 PAIRS_FILE = "pairs.jsonl"
 BM25_DIR = "bm25"
@@ -136,6 +137,40 @@ def _usable(tactic: str) -> bool:
     return not _SKIP.match(tactic.strip()) and "Require" not in tactic
 
 
+class GoalIndex(Generic[T]):
+    """BM25 (bm25s) over goals in `state_features`, each with a payload (a tactic, a proof);
+    `nearest` gives the payloads of the goals most like a query goal."""
+
+    def __init__(self, retriever: bm25s.BM25, payloads: Sequence[T]) -> None:
+        self.payloads = tuple(payloads)
+        self._retriever = retriever
+        self._vocab: dict[str, int] = retriever.vocab_dict
+
+    @classmethod
+    def of(cls, goals: Sequence[Goal], payloads: Sequence[T]) -> GoalIndex[T]:
+        """An index built in memory over `goals`, one payload each."""
+        import bm25s
+
+        if len(goals) != len(payloads) or not goals:
+            raise ValueError("a goal index needs one payload per goal and at least one goal")
+        retriever = bm25s.BM25()
+        retriever.index([state_features(g) for g in goals], show_progress=False)
+        return cls(retriever, payloads)
+
+    def __len__(self) -> int:
+        return len(self.payloads)
+
+    def nearest(self, goal: Goal, n: int) -> list[tuple[float, T]]:
+        """Up to `n` (BM25 score, payload) pairs with a positive score, nearest first."""
+        terms = [t for t in state_features(goal) if t in self._vocab]
+        if not terms or n <= 0:
+            return []
+        docs, scores = self._retriever.retrieve([terms], k=min(n, len(self.payloads)), show_progress=False,
+                                                n_threads=1)
+        return [(float(score), self.payloads[doc])
+                for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True) if score > 0]
+
+
 def build_index(pairs: Iterable[tuple[ProofState, str]], out_dir: str | os.PathLike[str]) -> KnnIndexInfo:
     """Index (state, tactic) pairs (e.g. `prover.data.loader.load_pairs(data, "train")`) into `out_dir`."""
     import bm25s
@@ -183,30 +218,19 @@ class KnnPolicy:
             )
         self.index = str(directory)
         self.neighbours = neighbours
-        self._retriever = _load_bm25(directory / BM25_DIR)
-        self._pairs = [_Pair(d["tactic"], tuple(d["hypotheses"])) for d in _read_pairs(directory / PAIRS_FILE)]
-        self._vocab: dict[str, int] = self._retriever.vocab_dict
+        pairs = [_Pair(d["tactic"], tuple(d["hypotheses"])) for d in _read_pairs(directory / PAIRS_FILE)]
+        self._nearest = GoalIndex(_load_bm25(directory / BM25_DIR), pairs)
 
     def __reduce__(self) -> tuple[type[KnnPolicy], tuple[str, int]]:
         # rebuilt from its directory where unpickled (a Ray worker), not shipped whole
         return (KnnPolicy, (self.index, self.neighbours))
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        return len(self._nearest)
 
     def neighbours_of(self, goal: Goal, n: int) -> list[tuple[float, str, tuple[str, ...]]]:
         """The `n` nearest training pairs: (BM25 score, tactic, its goal's hypotheses)."""
-        terms = [t for t in state_features(goal) if t in self._vocab]
-        if not terms:
-            return []
-        n = min(n, len(self._pairs))
-        docs, scores = self._retriever.retrieve([terms], k=n, show_progress=False, n_threads=1)
-        found = []
-        for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True):
-            if score > 0:
-                pair = self._pairs[doc]
-                found.append((float(score), pair.tactic, pair.hypotheses))
-        return found
+        return [(score, pair.tactic, pair.hypotheses) for score, pair in self._nearest.nearest(goal, n)]
 
     def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
         """Up to `k` tactics by BM25-weighted vote of the nearest states; score = log(share)."""
@@ -236,9 +260,10 @@ class _Step:
     tactic: str
 
 
-def _steps(record: TheoremRecord) -> list[_Step]:
-    return [_Step(step.before[0].to_goal(), step.tactic.strip())
-            for step in record.steps if step.before and _usable(step.tactic)]
+def _steps(record: TheoremRecord) -> list[tuple[Goal, _Step]]:
+    steps = [_Step(step.before[0].to_goal(), step.tactic.strip())
+             for step in record.steps if step.before and _usable(step.tactic)]
+    return [(step.goal, step) for step in steps]
 
 
 class FileKnnPolicy:
@@ -261,29 +286,20 @@ class FileKnnPolicy:
         self.proofs = str(proofs)
         self.neighbours = neighbours
         self._library = LibraryProofs(proofs, _steps, "file k-NN")
-        self._for: tuple[str, list[_Step], GoalIndex[_Step] | None] | None = None
-        """The latest theorem's key, its earlier steps and their index: a search asks for one theorem at a time."""
 
     def __reduce__(self) -> tuple[type[FileKnnPolicy], tuple[str, int]]:
         return (FileKnnPolicy, (self.proofs, self.neighbours))
 
     def earlier_steps(self, theorem: Theorem) -> list[_Step]:
         """The steps of the proofs declared before `theorem` in its own file."""
-        return self._theorem(theorem)[0]
-
-    def _theorem(self, theorem: Theorem) -> tuple[list[_Step], GoalIndex[_Step] | None]:
-        if self._for is None or self._for[0] != theorem.key:
-            from prover.policies.neighbours import GoalIndex
-
-            steps = [located.item for located in self._library.earlier_in_file(theorem)]
-            self._for = (theorem.key, steps, GoalIndex([s.goal for s in steps], steps) if steps else None)
-        return self._for[1], self._for[2]
+        index = self._library.earlier_index(theorem)
+        return [] if index is None else list(index.payloads)
 
     def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
         """Up to `k` tactics by BM25-weighted vote of the nearest earlier states of the file."""
         if not state.goals or k <= 0:
             return []
-        index = self._theorem(theorem)[1]
+        index = self._library.earlier_index(theorem)
         if index is None:
             return []
         goal = state.goals[0]

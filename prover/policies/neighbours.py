@@ -1,7 +1,5 @@
-"""Nearest goals in memory, and what of a library extraction a theorem may learn from.
+"""What of a library extraction a theorem may learn from.
 
-`GoalIndex` is a BM25 index (bm25s) over goals, in the k-NN policy's features
-(`prover.policies.knn.state_features`), each goal carrying a payload (a tactic, a proof).
 `LibraryProofs` reads an extraction (`prover extract`) once and holds what a theorem of that
 library may learn from: the training split's proofs, and those of its own file declared
 before it (what a user writing the file has in front of them, as Tactician learns online).
@@ -12,69 +10,39 @@ own proof, and anything of its file from its line on, is never used.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from prover.envs.base import Goal, Theorem
 from prover.errors import ConfigError
+from prover.policies.knn import GoalIndex
 
 if TYPE_CHECKING:
-    import bm25s
-
     from prover.data.records import TheoremRecord
 
 T = TypeVar("T")
 
 
-class GoalIndex(Generic[T]):
-    """BM25 over goals; `nearest` gives the payloads of the goals most like a query goal."""
-
-    def __init__(self, goals: Sequence[Goal], payloads: Sequence[T]) -> None:
-        import bm25s
-
-        from prover.policies.knn import state_features
-
-        if len(goals) != len(payloads) or not goals:
-            raise ValueError("a goal index needs one payload per goal and at least one goal")
-        self.payloads = tuple(payloads)
-        self._retriever: bm25s.BM25 = bm25s.BM25()
-        self._retriever.index([state_features(g) for g in goals], show_progress=False)
-        self._vocab: dict[str, int] = self._retriever.vocab_dict
-
-    def __len__(self) -> int:
-        return len(self.payloads)
-
-    def nearest(self, goal: Goal, n: int) -> list[tuple[float, T]]:
-        """Up to `n` (BM25 score, payload) pairs with a positive score, nearest first."""
-        from prover.policies.knn import state_features
-
-        terms = [t for t in state_features(goal) if t in self._vocab]
-        if not terms or n <= 0:
-            return []
-        docs, scores = self._retriever.retrieve([terms], k=min(n, len(self.payloads)), show_progress=False,
-                                                n_threads=1)
-        return [(float(score), self.payloads[doc])
-                for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True) if score > 0]
-
-
 @dataclass(frozen=True, slots=True)
 class Located(Generic[T]):
-    """Something learnt from the proof of the theorem declared at `line` of a library file."""
+    """Something learnt from the proof of the theorem declared at `line` of a library file,
+    with the goal it belongs to."""
 
     line: int
+    goal: Goal
     item: T
 
 
 class LibraryProofs(Generic[T]):
     """What `extract` takes from each replayed proof of an extraction, by file and split.
 
-    `extract` turns one theorem record into the items learnt from it (the (goal, tactic)
-    steps of its proof, or its whole proof); `earlier_in_file` hands out a file's, `train`
-    holds the training split's with their module.
+    `extract` turns one theorem record into the (goal, item) pairs learnt from it (each step's
+    goal and tactic, or the first goal and the whole proof); `earlier_index` indexes a file's
+    items before a theorem, `train` holds the training split's with their module.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], extract: Callable[[TheoremRecord], list[T]],
+    def __init__(self, directory: str | os.PathLike[str], extract: Callable[[TheoremRecord], list[tuple[Goal, T]]],
                  policy: str) -> None:
         from prover.data.loader import load_records
 
@@ -86,13 +54,15 @@ class LibraryProofs(Generic[T]):
             for record in load_records(directory):
                 if not record.replayed:
                     continue
-                items = [Located(record.line, item) for item in extract(record)]
+                items = [Located(record.line, goal, item) for goal, item in extract(record)]
                 self.by_module.setdefault(record.module, []).extend(items)
                 if record.split == "train":
                     self.train.extend((record.module, item) for item in items)
         except ConfigError as exc:
             raise ConfigError(f"{exc} (`make data` extracts the standard library into out/extract/stdlib), "
                               f"or pick a prover config without the {policy} policy (`--prover automation`)") from exc
+        self._for: tuple[str, GoalIndex[T] | None] | None = None
+        """The latest theorem's key and its `earlier_index`: a search asks for one theorem at a time."""
 
     def earlier_in_file(self, theorem: Theorem) -> list[Located[T]]:
         """The items of the proofs declared before `theorem` in its own file (none for a
@@ -103,3 +73,11 @@ class LibraryProofs(Generic[T]):
         if position is None:
             return []
         return [x for x in self.by_module.get(position.module, ()) if x.line < position.line]
+
+    def earlier_index(self, theorem: Theorem) -> GoalIndex[T] | None:
+        """`earlier_in_file` indexed by goal (None when there is nothing before `theorem`)."""
+        if self._for is None or self._for[0] != theorem.key:
+            earlier = self.earlier_in_file(theorem)
+            self._for = (theorem.key, GoalIndex.of([x.goal for x in earlier], [x.item for x in earlier])
+                         if earlier else None)
+        return self._for[1]

@@ -18,7 +18,8 @@ import re
 from prover.data.records import TheoremRecord
 from prover.envs.base import Goal, ProofState, Theorem
 from prover.policies.base import Suggestion
-from prover.policies.neighbours import GoalIndex, LibraryProofs
+from prover.policies.knn import GoalIndex
+from prover.policies.neighbours import LibraryProofs
 
 _DELIMITER = re.compile(r"^(?:Proof(?:\s+using\b.*)?\.|Qed\.|Defined\.)$", re.DOTALL)
 """Sentences around a proof's tactics (``Proof using`` only declares section variables)."""
@@ -44,20 +45,12 @@ class TransferPolicy:
         self.proofs = str(proofs)
         self._library = LibraryProofs(proofs, _scripts, "transfer")
         train = self._library.train
-        self._train = (GoalIndex([x.item[0] for _, x in train], [(module, x.item[1]) for module, x in train])
+        self._train = (GoalIndex.of([x.goal for _, x in train], [(module, x.item) for module, x in train])
                        if train else None)
         """The training split's root goals, each with its (module, proof)."""
-        self._for: tuple[str, GoalIndex[str] | None] | None = None
-        """The latest theorem's key and the index of its file's earlier proofs."""
 
     def __reduce__(self) -> tuple[type[TransferPolicy], tuple[str]]:
         return (TransferPolicy, (self.proofs,))
-
-    def _own(self, theorem: Theorem) -> GoalIndex[str] | None:
-        if self._for is None or self._for[0] != theorem.key:
-            earlier = [x.item for x in self._library.earlier_in_file(theorem)]
-            self._for = (theorem.key, GoalIndex([g for g, _ in earlier], [s for _, s in earlier]) if earlier else None)
-        return self._for[1]
 
     def suggest(self, state: ProofState, theorem: Theorem, k: int) -> list[Suggestion]:
         """Up to `k` whole proofs for the root state, half from the file (nearest first), the
@@ -66,7 +59,7 @@ class TransferPolicy:
             return []
         goal = state.goals[0]
         scripts: list[str] = []
-        own = self._own(theorem)
+        own = self._library.earlier_index(theorem)
         if own is not None:
             scripts += [script for _, script in own.nearest(goal, (k + 1) // 2)]
         if self._train is not None:
